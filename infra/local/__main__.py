@@ -1,0 +1,69 @@
+"""``python -m infra.local serve|start|stop|status``: run or control the local cloud."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from . import control
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server import run_server
+
+    directory = Path(args.state_dir).resolve() if args.state_dir else control.state_dir()
+    other = control.running(directory)
+    if other is not None:
+        print(f"A local cloud for {directory} is already running on port {other.port} (pid {other.pid}).\n"
+              f"Stop it with: python -m infra.local stop", file=sys.stderr)
+        return 1
+    port = args.port if args.port is not None else int(os.environ.get("KIT_LOCAL_PORT") or 0) or control.free_port()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def ready(bound: int) -> None:
+        control.write_state(control.LocalCloudInfo(os.getpid(), bound, directory))
+        print(f"local cloud listening on http://127.0.0.1:{bound} (state: {directory})", flush=True)
+
+    try:
+        asyncio.run(run_server(port, directory, legacy_permissions=args.legacy_permissions, on_ready=ready))
+    except OSError as exc:
+        print(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}. Choose another port with --port.", file=sys.stderr)
+        return 1
+    finally:
+        control.clear_state(directory, os.getpid())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description="The kit's local cloud.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the local cloud in the foreground")
+    serve.add_argument("--port", type=int, default=None, help="loopback port (default: KIT_LOCAL_PORT or a free one)")
+    serve.add_argument("--state-dir", default=None, help="state directory (default: KIT_STATE_DIR or ~/.lambda-url-kit)")
+    serve.add_argument("--legacy-permissions", action="store_true", default=os.environ.get("KIT_LEGACY_URL_PERMISSIONS") == "1",
+                       help="accept NONE URLs with lambda:InvokeFunctionUrl alone, as accounts created before October 2025 do")
+    start = sub.add_parser("start", help="start it in the background (or attach) and print its endpoint")
+    start.add_argument("--port", type=int, default=None)
+    sub.add_parser("stop", help="stop it")
+    sub.add_parser("status", help="say whether it runs and where")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "start":
+        info = control.start(args.port)
+        print(info.endpoint)
+        return 0
+    if args.command == "stop":
+        print("stopped" if control.stop() else "no local cloud was running")
+        return 0
+    info = control.running()
+    print(f"running: {info.endpoint} (pid {info.pid})" if info else "not running")
+    return 0 if info else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

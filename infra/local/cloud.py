@@ -1,0 +1,115 @@
+"""The local cloud: one dispatcher that routes a request by ``Host`` to what answers it.
+
+| Host | answered by |
+|---|---|
+| ``<url-id>.lambda-url.<region>.on.aws`` / ``.localhost`` | ``FunctionUrlFrontEnd`` |
+| anything else, ``POST /2015-03-31/functions/<name>/invocations`` | ``LambdaInvokeApi`` |
+| anything else, ``/_kit/...`` | the local cloud's own health endpoint |
+| anything else | moto (``MotoBridge``) |
+
+This is still a core from request to response; ``server.py`` puts it on a socket.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+from .cloudwatch_logs import MotoLogSink
+from .environment_pool import EnvironmentPool
+from .execution_environment import ExecutionEnvironment, ListenFactory
+from .function_spec import FunctionSpec
+from .function_url import FunctionUrlFrontEnd, parse_url_host
+from .http_types import HttpRequest, HttpResponse
+from .invocation import InvocationOutcome
+from .lambda_invoke import LambdaInvokeApi
+from .lambda_service import LambdaService
+from .moto_bridge import MotoBridge
+from .moto_lambda import ResolvedFunction, UrlRegistry, account_for_access_key, resolve_function
+
+_INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
+
+#: The credentials the kit uses in local mode (and hands to handlers); moto maps any key to its default account.
+LOCAL_ACCESS_KEY = "AKIAKITLOCAL00000000"
+LOCAL_SECRET_KEY = "local-cloud-secret-key-not-a-real-secret"
+
+
+def caller_of(request: HttpRequest) -> tuple[str, str]:
+    """``(account_id, region)`` of a SigV4-signed AWS API request (moto's rules for the account)."""
+    match = _CREDENTIAL.search(request.header("authorization") or "")
+    if not match:
+        return account_for_access_key(None), "us-east-1"
+    return account_for_access_key(match.group(1)), match.group(2)
+
+
+class LocalCloud:
+    def __init__(
+        self,
+        *,
+        port: int,
+        state_dir: Path,
+        listen: ListenFactory,
+        legacy_permissions: bool = False,
+        max_environments: int = 32,
+        idle_seconds: float = 600.0,
+    ) -> None:
+        self.port = port
+        self.state_dir = state_dir
+        self.started = time.time()
+        self.moto = MotoBridge()
+        logs = MotoLogSink()
+        endpoint = f"http://127.0.0.1:{port}"
+        extra_env = {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_KEY,
+        }
+
+        def factory(spec: FunctionSpec, task_root: Path) -> ExecutionEnvironment:
+            return ExecutionEnvironment(spec, task_root=task_root, listen=listen, logs=logs, extra_env=extra_env, python=sys.executable)
+
+        self.pool = EnvironmentPool(factory, code_root=state_dir / "code", max_environments=max_environments, idle_seconds=idle_seconds)
+        self.service = LambdaService(self.pool)
+        self.urls = UrlRegistry()
+        self.invoke_api = LambdaInvokeApi(resolve_function, self._invoke_for_api)
+        self.function_urls = FunctionUrlFrontEnd(
+            lookup=self.urls.lookup, invoke=self._invoke_for_url, port=port, legacy_permissions=legacy_permissions
+        )
+
+    async def _invoke_for_api(self, function: ResolvedFunction, payload: bytes, request_id: str, context: str | None) -> InvocationOutcome:
+        return await self.service.invoke(function, payload, request_id=request_id, client_context=context)
+
+    async def _invoke_for_url(self, function: ResolvedFunction, payload: bytes, request_id: str, trace: str) -> InvocationOutcome:
+        return await self.service.invoke(function, payload, request_id=request_id, trace=trace)
+
+    async def dispatch(self, request: HttpRequest) -> HttpResponse:
+        if parse_url_host(request.host) is not None:
+            return await self.function_urls.handle(request)
+        if request.path.startswith("/_kit/"):
+            return self._kit(request)
+        match = _INVOKE_PATH.match(request.path)
+        if match and request.method == "POST":
+            account_id, region = caller_of(request)
+            return await self.invoke_api.handle(request, match.group(1), account_id=account_id, region=region)
+        return self.moto.handle(request)
+
+    def _kit(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/_kit/health":
+            body = {
+                "service": "lambda-url-kit local cloud",
+                "pid": os.getpid(),
+                "port": self.port,
+                "state_dir": str(self.state_dir),
+                "started": self.started,
+                "environments": len(self.pool.environments),
+            }
+            return HttpResponse(200, [("Content-Type", "application/json")], json.dumps(body).encode())
+        return HttpResponse(404, [("Content-Type", "application/json")], b'{"message":"unknown local cloud endpoint"}')
+
+    async def close(self) -> None:
+        await self.pool.close()

@@ -1,0 +1,40 @@
+"""Write execution-environment logs to CloudWatch Logs as Lambda does, into moto's logs backend.
+
+Emulates: the log group ``/aws/lambda/<function>`` created on first write, one log stream per execution
+environment named ``YYYY/MM/DD/[<version>]<32 hex>`` (aws-behaviour research: LocalStack snapshot), one log
+event per line with the time it was written.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any, Protocol
+
+
+class LogSink(Protocol):
+    def put(self, account_id: str, region: str, group: str, stream: str, events: list[tuple[int, str]]) -> None: ...
+
+
+def new_stream_name(version: str, now: float | None = None) -> str:
+    day = time.strftime("%Y/%m/%d", time.gmtime(now if now is not None else time.time()))
+    return f"{day}/[{version}]{secrets.token_hex(16)}"
+
+
+class MotoLogSink:
+    """Puts log events straight into moto's in-process CloudWatch Logs backend."""
+
+    def put(self, account_id: str, region: str, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+        if not events:
+            return
+        from moto.logs.exceptions import ResourceAlreadyExistsException
+        from moto.logs.models import logs_backends
+
+        backend: Any = logs_backends[account_id][region]
+        if group not in backend.groups:
+            backend.create_log_group(group, tags={})
+        try:
+            backend.create_log_stream(group, stream)
+        except ResourceAlreadyExistsException:
+            pass
+        backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in events])

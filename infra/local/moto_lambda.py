@@ -1,0 +1,126 @@
+"""Read what the local cloud needs from moto's Lambda state (moto holds it; nothing is copied)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from moto.awslambda.models import lambda_backends
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from .function_spec import FunctionSpec, spec_from_moto
+
+
+def backend(account_id: str, region: str) -> Any:
+    return lambda_backends[account_id][region]
+
+
+@dataclass(frozen=True)
+class ResolvedFunction:
+    """A function as one invocation sees it: the version that runs and the ARN it was invoked by."""
+
+    spec: FunctionSpec
+    invoked_arn: str
+    policy_statements: tuple[dict[str, Any], ...]
+
+
+def resolve_function(account_id: str, region: str, name_or_arn: str, qualifier: str | None) -> ResolvedFunction:
+    """Resolve a name/ARN and qualifier (version or alias) like Lambda; raises moto's 404 error."""
+    be = backend(account_id, region)
+    function = be.get_function(name_or_arn, qualifier)
+    base = be.get_function(function.function_name)
+    if ":function:" in name_or_arn and name_or_arn.count(":") == 7 and not qualifier:
+        qualifier = name_or_arn.rsplit(":", 1)[1]
+    base_arn = base.function_arn
+    invoked = f"{base_arn}:{qualifier}" if qualifier else base_arn
+    spec = spec_from_moto(function, reserved_concurrency=base.reserved_concurrency)
+    return ResolvedFunction(spec, invoked, tuple(function.policy.statements))
+
+
+@dataclass(frozen=True)
+class UrlTarget:
+    """A Function URL and the function behind it."""
+
+    url_id: str
+    region: str
+    account_id: str
+    auth_type: str
+    invoke_mode: str
+    cors: dict[str, Any] | None
+    function_arn: str  # qualified when the URL belongs to an alias
+    function: ResolvedFunction
+
+
+class UrlRegistry:
+    """Finds a Function URL by its url-id among every account and region moto holds.
+
+    The url-id -> location index is a cache of moto's state, checked against moto on every hit.
+    """
+
+    def __init__(self) -> None:
+        self._index: dict[str, tuple[str, str, str, str | None]] = {}
+
+    def _holders(self, be: Any) -> list[tuple[Any, str | None]]:
+        found: list[tuple[Any, str | None]] = []
+        for name, entry in list(be._lambdas._functions.items()):
+            latest = entry.get("latest")
+            if latest is not None and getattr(latest, "url_config", None) is not None:
+                found.append((latest.url_config, None))
+            try:
+                aliases = be._lambdas._get_function_aliases(name)
+            except Exception:
+                continue
+            for alias_name, alias in list(aliases.items()):
+                if getattr(alias, "url_config", None) is not None:
+                    found.append((alias.url_config, alias_name))
+        return found
+
+    def _rescan(self, region: str) -> None:
+        self._index.clear()
+        for account_id in list(lambda_backends.keys()):
+            be = lambda_backends[account_id].get(region)
+            if be is None:
+                continue
+            for config, qualifier in self._holders(be):
+                url_id = config.url.split("//", 1)[1].split(".", 1)[0]
+                self._index[url_id] = (account_id, region, config.function.function_name, qualifier)
+
+    def lookup(self, url_id: str, region: str) -> UrlTarget | None:
+        for attempt in range(2):
+            location = self._index.get(url_id)
+            if location is not None and location[1] == region:
+                target = self._load(url_id, *location)
+                if target is not None:
+                    return target
+            if attempt == 0:
+                self._rescan(region)
+        return None
+
+    def _load(self, url_id: str, account_id: str, region: str, name: str, qualifier: str | None) -> UrlTarget | None:
+        try:
+            be = backend(account_id, region)
+            config = be.get_function_url_config(name, qualifier)
+            if not config.url.split("//", 1)[1].startswith(url_id + "."):
+                return None
+            resolved = resolve_function(account_id, region, name, qualifier)
+        except Exception:
+            return None
+        return UrlTarget(
+            url_id=url_id,
+            region=region,
+            account_id=account_id,
+            auth_type=config.auth_type,
+            invoke_mode=config.invoke_mode,
+            cors=config.cors,
+            function_arn=config.function_arn,
+            function=resolved,
+        )
+
+
+def account_for_access_key(access_key: str | None) -> str:
+    """The account moto associates with an access key (its default account for unknown keys)."""
+    if not access_key:
+        return DEFAULT_ACCOUNT_ID
+    from moto.iam.models import get_account_id_from
+
+    return get_account_id_from(access_key)
