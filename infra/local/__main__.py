@@ -18,8 +18,11 @@ def _serve(args: argparse.Namespace) -> int:
     directory = Path(args.state_dir).resolve() if args.state_dir else control.state_dir()
     other = control.running(directory)
     if other is not None:
-        print(f"A local cloud for {directory} is already running on port {other.port} (pid {other.pid}).\n"
-              f"Stop it with: python -m infra.local stop", file=sys.stderr)
+        print(
+            f"A local cloud for {directory} is already running on port {other.port} (pid {other.pid}).\n"
+            f"Stop it with: python -m infra.local stop",
+            file=sys.stderr,
+        )
         return 1
     port = args.port if args.port is not None else int(os.environ.get("KIT_LOCAL_PORT") or 0) or control.free_port()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -43,9 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the local cloud in the foreground")
     serve.add_argument("--port", type=int, default=None, help="loopback port (default: KIT_LOCAL_PORT or a free one)")
-    serve.add_argument("--state-dir", default=None, help="state directory (default: KIT_STATE_DIR or ~/.lambda-url-kit)")
-    serve.add_argument("--legacy-permissions", action="store_true", default=os.environ.get("KIT_LEGACY_URL_PERMISSIONS") == "1",
-                       help="accept NONE URLs with lambda:InvokeFunctionUrl alone, as accounts created before October 2025 do")
+    serve.add_argument(
+        "--state-dir", default=None, help="state directory (default: KIT_STATE_DIR or ~/.lambda-url-kit)"
+    )
+    serve.add_argument(
+        "--legacy-permissions",
+        action="store_true",
+        default=os.environ.get("KIT_LEGACY_URL_PERMISSIONS") == "1",
+        help="accept NONE URLs with lambda:InvokeFunctionUrl alone, as accounts created before October 2025 do",
+    )
     start = sub.add_parser("start", help="start it in the background (or attach) and print its endpoint")
     start.add_argument("--port", type=int, default=None)
     sub.add_parser("stop", help="stop it")

@@ -71,9 +71,13 @@ class LocalCloud:
         }
 
         def factory(spec: FunctionSpec, task_root: Path) -> ExecutionEnvironment:
-            return ExecutionEnvironment(spec, task_root=task_root, listen=listen, logs=logs, extra_env=extra_env, python=sys.executable)
+            return ExecutionEnvironment(
+                spec, task_root=task_root, listen=listen, logs=logs, extra_env=extra_env, python=sys.executable
+            )
 
-        self.pool = EnvironmentPool(factory, code_root=state_dir / "code", max_environments=max_environments, idle_seconds=idle_seconds)
+        self.pool = EnvironmentPool(
+            factory, code_root=state_dir / "code", max_environments=max_environments, idle_seconds=idle_seconds
+        )
         self.service = LambdaService(self.pool)
         self.urls = UrlRegistry()
         self.invoke_api = LambdaInvokeApi(resolve_function, self._invoke_for_api)
@@ -81,10 +85,14 @@ class LocalCloud:
             lookup=self.urls.lookup, invoke=self._invoke_for_url, port=port, legacy_permissions=legacy_permissions
         )
 
-    async def _invoke_for_api(self, function: ResolvedFunction, payload: bytes, request_id: str, context: str | None) -> InvocationOutcome:
+    async def _invoke_for_api(
+        self, function: ResolvedFunction, payload: bytes, request_id: str, context: str | None
+    ) -> InvocationOutcome:
         return await self.service.invoke(function, payload, request_id=request_id, client_context=context)
 
-    async def _invoke_for_url(self, function: ResolvedFunction, payload: bytes, request_id: str, trace: str) -> InvocationOutcome:
+    async def _invoke_for_url(
+        self, function: ResolvedFunction, payload: bytes, request_id: str, trace: str
+    ) -> InvocationOutcome:
         return await self.service.invoke(function, payload, request_id=request_id, trace=trace)
 
     async def dispatch(self, request: HttpRequest) -> HttpResponse:

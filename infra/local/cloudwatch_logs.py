@@ -7,6 +7,7 @@ event per line with the time it was written.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from typing import Any, Protocol
@@ -33,8 +34,6 @@ class MotoLogSink:
         backend: Any = logs_backends[account_id][region]
         if group not in backend.groups:
             backend.create_log_group(group, tags={})
-        try:
+        with contextlib.suppress(ResourceAlreadyExistsException):
             backend.create_log_stream(group, stream)
-        except ResourceAlreadyExistsException:
-            pass
         backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in events])

@@ -8,6 +8,7 @@ attaches to another learner's local cloud on a shared machine, and no port is ev
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -49,7 +50,7 @@ def free_port() -> int:
 
 def health(port: int, timeout: float = 2.0) -> dict | None:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_kit/health", timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_kit/health", timeout=timeout) as response:
             return json.loads(response.read())
     except (OSError, ValueError, urllib.error.URLError):
         return None
@@ -101,7 +102,7 @@ def start(port: int | None = None, directory: Path | None = None, timeout: float
     project_root = Path(__file__).resolve().parents[2]
     with open(log_path, "ab") as log_file:
         kwargs: dict[str, object] = {"start_new_session": True} if os.name == "posix" else {}
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [sys.executable, "-m", "infra.local", "serve", "--port", str(port), "--state-dir", str(directory)],
             cwd=str(project_root),
             stdin=subprocess.DEVNULL,
@@ -113,7 +114,9 @@ def start(port: int | None = None, directory: Path | None = None, timeout: float
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = log_path.read_text(errors="replace")[-2000:]
-            raise LocalCloudError(f"the local cloud exited at start (code {process.returncode}); its log {log_path} ends:\n{tail}")
+            raise LocalCloudError(
+                f"the local cloud exited at start (code {process.returncode}); its log {log_path} ends:\n{tail}"
+            )
         info = running(directory)
         if info is not None:
             return info
@@ -131,16 +134,14 @@ def stop(directory: Path | None = None, timeout: float = 15.0) -> bool:
         return False
     try:
         request = urllib.request.Request(f"{info.endpoint}/_kit/shutdown", method="POST")
-        urllib.request.urlopen(request, timeout=5).close()  # noqa: S310
+        urllib.request.urlopen(request, timeout=5).close()
     except OSError:
         pass
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and health(info.port, 0.5):
         time.sleep(0.1)
     if health(info.port, 0.5):
-        try:
+        with contextlib.suppress(OSError):
             os.kill(info.pid, 9)
-        except OSError:
-            pass
     clear_state(directory)
     return True

@@ -25,6 +25,7 @@ invocations, the SHUTDOWN phase.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import math
 import os
@@ -245,10 +246,8 @@ class ExecutionEnvironment:
     async def close(self) -> None:
         self.kill()
         if self.process is not None:
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.process.wait(), 5)
-            except asyncio.TimeoutError:
-                pass
         for task in self._tasks:
             try:
                 await asyncio.wait_for(task, 2)
@@ -285,7 +284,7 @@ class ExecutionEnvironment:
         ready = asyncio.ensure_future(self._ready.wait())
         exited = asyncio.ensure_future(self._exited.wait())
         try:
-            done, _ = await asyncio.wait({ready, exited}, timeout=INIT_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED)
+            _done, _ = await asyncio.wait({ready, exited}, timeout=INIT_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED)
         finally:
             ready.cancel()
             exited.cancel()
@@ -334,7 +333,9 @@ class ExecutionEnvironment:
                 outcome_payload = error_payload(error_type, f"RequestId: {rid} Error: {self._exit_reason()}")
             else:
                 status, error_type = "timeout", "Sandbox.Timedout"
-                outcome_payload = error_payload(error_type, f"RequestId: {rid} Error: Task timed out after {spec.timeout:.2f} seconds")
+                outcome_payload = error_payload(
+                    error_type, f"RequestId: {rid} Error: Task timed out after {spec.timeout:.2f} seconds"
+                )
             memory = peak_memory_mb(self.process.pid) if self.process is not None else 0
             if status == "timeout":
                 self.kill()
@@ -384,7 +385,9 @@ class ExecutionEnvironment:
             error_type, payload = self._init_error
         elif state == "timeout":
             error_type = "Sandbox.Timedout"
-            payload = error_payload(error_type, f"RequestId: {rid} Error: Task timed out after {INIT_TIMEOUT_S:.2f} seconds")
+            payload = error_payload(
+                error_type, f"RequestId: {rid} Error: Task timed out after {INIT_TIMEOUT_S:.2f} seconds"
+            )
         else:
             error_type = "Runtime.ExitError"
             payload = error_payload(error_type, f"RequestId: {rid} Error: {self._exit_reason()}")

@@ -66,8 +66,7 @@ def spec_from_moto(function: Any, *, reserved_concurrency: Any = None) -> Functi
         region=function.region,
         function_name=function.function_name,
         function_arn=(
-            f"arn:{function.partition}:lambda:{function.region}:{function.account_id}"
-            f":function:{function.function_name}"
+            f"arn:{function.partition}:lambda:{function.region}:{function.account_id}:function:{function.function_name}"
         ),
         version=str(function.version),
         handler=function.handler or "",

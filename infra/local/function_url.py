@@ -68,7 +68,9 @@ def url_permissions_allow(target: UrlTarget, *, legacy_permissions: bool = False
         return False
     if legacy_permissions:
         return True
-    invoke = AuthzRequest("lambda:InvokeFunction", target.function_arn, {**base, "lambda:InvokedViaFunctionUrl": "true"})
+    invoke = AuthzRequest(
+        "lambda:InvokeFunction", target.function_arn, {**base, "lambda:InvokedViaFunctionUrl": "true"}
+    )
     return evaluate(statements, invoke, Caller.anonymous()) is Decision.ALLOW
 
 
@@ -100,12 +102,14 @@ class FunctionUrlFrontEnd:
             return denied
         event = build_url_event(
             request,
-            UrlEventContext(url_id=target.url_id, region=target.region, request_id=request_id, forwarded_port=self.port),
+            UrlEventContext(
+                url_id=target.url_id, region=target.region, request_id=request_id, forwarded_port=self.port
+            ),
         )
         payload = json.dumps(event).encode("utf-8")
         if len(payload) > MAX_SYNC_PAYLOAD:
-            body = f'{{"Message":"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"}}'
-            return json_error(413, body.encode(), "RequestEntityTooLargeException")
+            message = f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"
+            return json_error(413, json.dumps({"Message": message}).encode(), "RequestEntityTooLargeException")
         try:
             outcome = await self.invoke(target.function, payload, request_id, event["headers"]["x-amzn-trace-id"])
         except Throttled:
@@ -118,7 +122,9 @@ class FunctionUrlFrontEnd:
     def _authorize(self, request: HttpRequest, target: UrlTarget) -> HttpResponse | None:
         if target.auth_type == "AWS_IAM":
             if request.header("authorization") or "X-Amz-Signature=" in request.query:
-                log.warning("SigV4 verification of AWS_IAM Function URLs is not available yet: refusing %s", target.url_id)
+                log.warning(
+                    "SigV4 verification of AWS_IAM Function URLs is not available yet: refusing %s", target.url_id
+                )
             return json_error(403, FORBIDDEN_UNSIGNED, "AccessDeniedException")
         if not url_permissions_allow(target, legacy_permissions=self.legacy_permissions):
             return json_error(403, FORBIDDEN_POLICY, "AccessDeniedException")

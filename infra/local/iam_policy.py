@@ -150,7 +150,7 @@ def _condition_holds(operator: str, key: str, expected: Any, request: AuthzReque
     if compare is None:
         return False  # unsupported operator: never matches (see module docstring)
     if actual is None:
-        return True if (if_exists or negated) else False
+        return bool(if_exists or negated)
 
     def one(value: str) -> bool:
         hit = any(compare(p, value) for p in patterns)
@@ -188,15 +188,12 @@ def statement_applies(statement: Mapping[str, Any], request: AuthzRequest, calle
     if "Resource" in statement:
         if not any(_glob(r, request.resource) for r in _as_list(statement["Resource"])):
             return False
-    elif "NotResource" in statement:
-        if any(_glob(r, request.resource) for r in _as_list(statement["NotResource"])):
-            return False
+    elif "NotResource" in statement and any(_glob(r, request.resource) for r in _as_list(statement["NotResource"])):
+        return False
     return _conditions_hold(statement.get("Condition"), request)
 
 
-def evaluate(
-    statements: Iterable[Mapping[str, Any]], request: AuthzRequest, caller: Caller | None = None
-) -> Decision:
+def evaluate(statements: Iterable[Mapping[str, Any]], request: AuthzRequest, caller: Caller | None = None) -> Decision:
     """Evaluate statements: Deny if any Deny applies, else Allow if any Allow applies."""
     allowed = False
     for statement in statements:
@@ -207,4 +204,3 @@ def evaluate(
         if str(statement.get("Effect", "")).lower() == "allow":
             allowed = True
     return Decision.ALLOW if allowed else Decision.NOT_ALLOWED
-

@@ -60,15 +60,27 @@ class LambdaInvokeApi:
         try:
             function = self._resolve(account_id, region, unquote(function_name), qualifier)
         except JsonRESTError as exc:
-            return HttpResponse(exc.code, list(exc.get_headers().items()) if hasattr(exc, "get_headers") else [], exc.get_body().encode())
+            return HttpResponse(
+                exc.code,
+                list(exc.get_headers().items()) if hasattr(exc, "get_headers") else [],
+                exc.get_body().encode(),
+            )
         limit = MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_SYNC_PAYLOAD
         if len(request.body) > limit:
-            return _error(413, "RequestEntityTooLargeException", f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
+            return _error(
+                413,
+                "RequestEntityTooLargeException",
+                f"Request must be smaller than {limit} bytes for the InvokeFunction operation",
+            )
         payload = request.body or b"{}"
         try:
             json.loads(payload)
         except ValueError as exc:
-            return _error(400, "InvalidRequestContentException", f"Could not parse request body into json: Could not parse payload into json: {exc}")
+            return _error(
+                400,
+                "InvalidRequestContentException",
+                f"Could not parse request body into json: Could not parse payload into json: {exc}",
+            )
         request_id = str(uuid.uuid4())
         if invocation_type == "DryRun":
             return HttpResponse(204, [("x-amzn-RequestId", request_id)])
@@ -94,7 +106,9 @@ class LambdaInvokeApi:
             headers.append(("X-Amz-Log-Result", base64.b64encode(log_tail(outcome.log_text).encode()).decode()))
         return HttpResponse(200, headers, outcome.payload)
 
-    async def _run_async(self, function: ResolvedFunction, payload: bytes, request_id: str, client_context: str | None) -> None:
+    async def _run_async(
+        self, function: ResolvedFunction, payload: bytes, request_id: str, client_context: str | None
+    ) -> None:
         try:
             await self._invoke(function, payload, request_id, client_context)
         except Throttled:

@@ -65,7 +65,10 @@ def validate_url_config(config: dict[str, Any], *, creating: bool) -> None:
     """Reject a Function URL config as the Lambda API does."""
     auth = config.get("AuthType")
     if creating and auth is None:
-        raise ValidationException("1 validation error detected: Value null at 'authType' failed to satisfy constraint: Member must not be null")
+        raise ValidationException(
+            "1 validation error detected: Value null at 'authType' failed to satisfy constraint: "
+            "Member must not be null"
+        )
     if auth is not None and auth not in _AUTH_TYPES:
         raise _enum_error(auth, "authType", _AUTH_TYPES)
     mode = config.get("InvokeMode")
@@ -142,7 +145,9 @@ def _url_holder(backend: Any, name_or_arn: str, qualifier: str | None) -> tuple[
     return function, aliases[qualifier]
 
 
-def create_function_url_config(self: Any, name_or_arn: str, config: dict[str, Any], qualifier: str | None = None) -> FunctionUrlConfig:
+def create_function_url_config(
+    self: Any, name_or_arn: str, config: dict[str, Any], qualifier: str | None = None
+) -> FunctionUrlConfig:
     validate_url_config(config, creating=True)
     function, holder = _url_holder(self, name_or_arn, qualifier)
     if getattr(holder, "url_config", None) is not None:
@@ -162,7 +167,9 @@ def get_function_url_config(self: Any, name_or_arn: str, qualifier: str | None =
     return holder.url_config
 
 
-def update_function_url_config(self: Any, name_or_arn: str, config: dict[str, Any], qualifier: str | None = None) -> FunctionUrlConfig:
+def update_function_url_config(
+    self: Any, name_or_arn: str, config: dict[str, Any], qualifier: str | None = None
+) -> FunctionUrlConfig:
     validate_url_config(config, creating=False)
     url_config = get_function_url_config(self, name_or_arn, qualifier)
     url_config.update(config)

@@ -76,9 +76,14 @@ async def handle_runtime_request(request: HttpRequest, channel: RuntimeChannel) 
         if len(request.body) > MAX_RESPONSE_PAYLOAD:
             message = f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."
             invocation.result.set_result(
-                RuntimeResult(json.dumps({"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"}).encode(), "Function.ResponseSizeTooLarge")
+                RuntimeResult(
+                    json.dumps({"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"}).encode(),
+                    "Function.ResponseSizeTooLarge",
+                )
             )
-            return _error(413, "RequestEntityTooLarge", f"Exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes).")
+            return _error(
+                413, "RequestEntityTooLarge", f"Exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."
+            )
         invocation.result.set_result(RuntimeResult(request.body))
         return _ACCEPTED
     error_type = request.header("Lambda-Runtime-Function-Error-Type") or "Unhandled"

@@ -7,6 +7,7 @@ its own ``AWS_LAMBDA_RUNTIME_API`` endpoint.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -33,7 +34,9 @@ async def to_http_request(request: web.BaseRequest) -> HttpRequest:
 
 
 def to_web_response(response: HttpResponse) -> web.Response:
-    out = web.Response(status=response.status, body=response.body if response.body or response.status not in (204, 304) else None)
+    out = web.Response(
+        status=response.status, body=response.body if response.body or response.status not in (204, 304) else None
+    )
     for name, value in response.headers:
         if name.lower() in ("content-length", "transfer-encoding", "connection"):
             continue
@@ -41,13 +44,17 @@ def to_web_response(response: HttpResponse) -> web.Response:
     return out
 
 
-def web_handler(handle: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]:
+def web_handler(
+    handle: Callable[[HttpRequest], Awaitable[HttpResponse]],
+) -> Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]:
     async def serve(request: web.BaseRequest) -> web.StreamResponse:
         try:
             return to_web_response(await handle(await to_http_request(request)))
         except Exception:
             log.exception("local cloud failed on %s %s", request.method, request.raw_path)
-            return web.Response(status=500, text='{"message":"local cloud internal error"}', content_type="application/json")
+            return web.Response(
+                status=500, text='{"message":"local cloud internal error"}', content_type="application/json"
+            )
 
     return serve
 
@@ -88,7 +95,9 @@ async def run_server(
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOOPBACK, port))
     bound = sock.getsockname()[1]
-    cloud = LocalCloud(port=bound, state_dir=state_dir, listen=listen_runtime_api, legacy_permissions=legacy_permissions)
+    cloud = LocalCloud(
+        port=bound, state_dir=state_dir, listen=listen_runtime_api, legacy_permissions=legacy_permissions
+    )
 
     async def handle(request: HttpRequest) -> HttpResponse:
         if request.path == "/_kit/shutdown" and request.method == "POST":
@@ -100,10 +109,8 @@ async def run_server(
     loop = asyncio.get_running_loop()
     tcp = await loop.create_server(server, sock=sock, backlog=512)
     for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
     reaper = asyncio.create_task(_reap(cloud))
     if on_ready is not None:
         on_ready(bound)
