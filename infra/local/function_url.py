@@ -109,7 +109,9 @@ class FunctionUrlFrontEnd:
         payload = json.dumps(event).encode("utf-8")
         if len(payload) > MAX_SYNC_PAYLOAD:
             message = f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"
-            return json_error(413, json.dumps({"Message": message}).encode(), "RequestEntityTooLargeException")
+            return json_error(
+                413, json.dumps({"Message": message}, separators=(",", ":")).encode(), "RequestEntityTooLargeException"
+            )
         try:
             outcome = await self.invoke(target.function, payload, request_id, event["headers"]["x-amzn-trace-id"])
         except Throttled:
