@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from werkzeug.test import EnvironBuilder, run_wsgi_app
@@ -13,6 +14,8 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"
 
 class MotoBridge:
     def __init__(self) -> None:
+        # AWS managed policies (AWSLambdaBasicExecutionRole, ...) exist in every account.
+        os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         from . import moto_gaps

@@ -1,0 +1,199 @@
+"""Deploy steps the notebooks call: each creates what is missing, updates what differs, and says which.
+
+Every step takes its clients (and ``sleep``) as arguments and returns a small frozen dataclass, so the
+same step runs against the local cloud, a real account, or a test's fake.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+LAMBDA_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+BASIC_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+PUBLIC_URL_STATEMENTS = ("FunctionURLAllowPublicAccess", "FunctionURLAllowInvokeAction")
+
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    arn: str
+    created: bool
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    arn: str
+    code_sha256: str
+    action: str  # "created" | "updated" | "unchanged"
+
+
+@dataclass(frozen=True)
+class FunctionUrl:
+    url: str
+    auth_type: str
+    invoke_mode: str
+    action: str  # "created" | "updated" | "unchanged"
+
+
+def _error_code(exc: Exception) -> str:
+    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+
+
+def ensure_execution_role(iam: Any, name: str, *, tags: dict[str, str]) -> Role:
+    """The function's execution role: Lambda may assume it, and it may write CloudWatch Logs."""
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+        created = False
+    except iam.exceptions.NoSuchEntityException:
+        role = iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST_POLICY),
+            Description="Execution role of a lambda-url-kit function",
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )["Role"]
+        created = True
+    attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    if BASIC_EXECUTION_POLICY not in {p["PolicyArn"] for p in attached}:
+        iam.attach_role_policy(RoleName=name, PolicyArn=BASIC_EXECUTION_POLICY)
+    return Role(name, role["Arn"], created)
+
+
+def code_sha256(zip_bytes: bytes) -> str:
+    """``CodeSha256`` as Lambda reports it: base64 of the zip's SHA-256."""
+    return base64.b64encode(hashlib.sha256(zip_bytes).digest()).decode()
+
+
+def ensure_function(
+    lam: Any,
+    name: str,
+    *,
+    role_arn: str,
+    zip_bytes: bytes,
+    handler: str,
+    runtime: str = "python3.12",
+    timeout: int = 10,
+    memory_size: int = 128,
+    environment: dict[str, str] | None = None,
+    tags: dict[str, str] | None = None,
+    sleep: Sleep = time.sleep,
+    role_wait_s: float = 30.0,
+) -> Function:
+    """Create the function, or bring its code and configuration up to date."""
+    config = {
+        "Role": role_arn,
+        "Handler": handler,
+        "Runtime": runtime,
+        "Timeout": timeout,
+        "MemorySize": memory_size,
+        "Environment": {"Variables": dict(environment or {})},
+    }
+    try:
+        current = lam.get_function(FunctionName=name)["Configuration"]
+    except lam.exceptions.ResourceNotFoundException:
+        current = None
+    if current is None:
+        deadline = time.monotonic() + role_wait_s
+        while True:
+            try:
+                created = lam.create_function(FunctionName=name, Code={"ZipFile": zip_bytes}, Tags=tags or {}, **config)
+                break
+            except lam.exceptions.InvalidParameterValueException as exc:
+                # A new role takes a few seconds to be assumable by Lambda on AWS.
+                if "cannot be assumed" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                sleep(2)
+        lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        return Function(name, created["FunctionArn"], created["CodeSha256"], "created")
+    action = "unchanged"
+    if current["CodeSha256"] != code_sha256(zip_bytes):
+        lam.update_function_code(FunctionName=name, ZipFile=zip_bytes)
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        action = "updated"
+    differs = (
+        current.get("Role") != role_arn
+        or current.get("Handler") != handler
+        or current.get("Runtime") != runtime
+        or current.get("Timeout") != timeout
+        or current.get("MemorySize") != memory_size
+        or (current.get("Environment") or {}).get("Variables", {}) != config["Environment"]["Variables"]
+    )
+    if differs:
+        lam.update_function_configuration(FunctionName=name, **config)
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        action = "updated"
+    final = lam.get_function(FunctionName=name)["Configuration"]
+    return Function(name, final["FunctionArn"], final["CodeSha256"], action)
+
+
+def ensure_function_url(
+    lam: Any,
+    name: str,
+    *,
+    auth_type: str = "NONE",
+    invoke_mode: str = "BUFFERED",
+    cors: dict[str, Any] | None = None,
+    qualifier: str | None = None,
+) -> FunctionUrl:
+    """Create the function's URL, or update its auth type, invoke mode and CORS to these."""
+    where = {"FunctionName": name, **({"Qualifier": qualifier} if qualifier else {})}
+    wanted: dict[str, Any] = {"AuthType": auth_type, "InvokeMode": invoke_mode}
+    if cors is not None:
+        wanted["Cors"] = cors
+    try:
+        current = lam.get_function_url_config(**where)
+    except lam.exceptions.ResourceNotFoundException:
+        created = lam.create_function_url_config(**where, **wanted)
+        return FunctionUrl(created["FunctionUrl"], auth_type, invoke_mode, "created")
+    same = current["AuthType"] == auth_type and current.get("InvokeMode", "BUFFERED") == invoke_mode
+    if cors is not None:
+        same = same and current.get("Cors") == cors
+    if same:
+        return FunctionUrl(current["FunctionUrl"], auth_type, invoke_mode, "unchanged")
+    updated = lam.update_function_url_config(**where, **wanted)
+    return FunctionUrl(updated["FunctionUrl"], auth_type, invoke_mode, "updated")
+
+
+def policy_statement_ids(lam: Any, name: str) -> list[str]:
+    """The Sids of the function's resource policy (empty when it has none)."""
+    try:
+        policy = json.loads(lam.get_policy(FunctionName=name)["Policy"])
+    except lam.exceptions.ResourceNotFoundException:
+        return []
+    return [statement.get("Sid", "") for statement in policy.get("Statement", [])]
+
+
+def ensure_public_url_permissions(lam: Any, name: str) -> list[str]:
+    """Both permissions a public (AuthType NONE) URL needs since October 2025; return the Sids added."""
+    present = set(policy_statement_ids(lam, name))
+    added = []
+    if "FunctionURLAllowPublicAccess" not in present:
+        lam.add_permission(
+            FunctionName=name,
+            StatementId="FunctionURLAllowPublicAccess",
+            Action="lambda:InvokeFunctionUrl",
+            Principal="*",
+            FunctionUrlAuthType="NONE",
+        )
+        added.append("FunctionURLAllowPublicAccess")
+    if "FunctionURLAllowInvokeAction" not in present:
+        lam.add_permission(
+            FunctionName=name,
+            StatementId="FunctionURLAllowInvokeAction",
+            Action="lambda:InvokeFunction",
+            Principal="*",
+            InvokedViaFunctionUrl=True,
+        )
+        added.append("FunctionURLAllowInvokeAction")
+    return added

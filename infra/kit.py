@@ -1,0 +1,158 @@
+"""Every boto3 client and HTTP client the notebooks use, made for the current mode.
+
+In local mode each client's endpoint is the learner's own local cloud, its credentials are the local
+cloud's, and an event hook refuses any request to a host that is not loopback: local mode cannot reach
+AWS. In aws mode the clients come from the configured profile, and before the first call that creates
+or changes anything the kit prints the account id and a cost warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import httpx
+from botocore.config import Config
+
+from .local import control
+from .local.cloud import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from .settings import Settings
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_MUTATING = ("Create", "Put", "Add", "Update", "Publish", "Request", "Attach", "Tag", "Associate", "Change")
+COST_WARNING = (
+    "aws mode creates real resources in this account. Lambda, CloudFront, ACM and Route 53 calls made by "
+    "the notebooks fall mostly within the free tier, but a hosted zone costs USD 0.50 a month and anything "
+    "left running can cost money: run notebooks/08_cleanup.ipynb when you are done."
+)
+
+
+class LocalModeViolation(RuntimeError):
+    """A request in local mode tried to leave the machine."""
+
+
+def _refuse_non_loopback(request: Any, **_: Any) -> None:
+    host = urlsplit(request.url).hostname or ""
+    if host not in _LOOPBACK:
+        raise LocalModeViolation(f"local mode never calls AWS, but a request was about to go to {host}")
+
+
+@dataclass
+class _Banner:
+    shown: bool = False
+
+
+@dataclass
+class Kit:
+    """The notebooks' handle on the mode: ``kit.client("lambda")``, ``kit.http()``, ``kit.name("api")``."""
+
+    settings: Settings
+    endpoint: str | None = None  # the local cloud's, in local mode
+    _session: Any = None
+    _banner: _Banner = field(default_factory=_Banner)
+
+    @property
+    def mode(self) -> str:
+        return self.settings.mode
+
+    @property
+    def region(self) -> str:
+        return self.settings.region
+
+    @property
+    def local(self) -> bool:
+        return self.settings.mode == "local"
+
+    def name(self, suffix: str) -> str:
+        return self.settings.name(suffix)
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return self.settings.tags
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A boto3 client for ``service`` (``region`` defaults to the kit's region)."""
+        region = region or self.settings.region
+        config = Config(retries={"max_attempts": 3, "mode": "standard"})
+        if self.local:
+            client = boto3.session.Session().client(
+                service,
+                region_name=region,
+                endpoint_url=self.endpoint,
+                aws_access_key_id=LOCAL_ACCESS_KEY,
+                aws_secret_access_key=LOCAL_SECRET_KEY,
+                config=config,
+            )
+            client.meta.events.register("before-send", _refuse_non_loopback)
+            return client
+        client = self._session.client(service, region_name=region, config=config)
+        client.meta.events.register("before-call", self._cost_banner)
+        return client
+
+    def _cost_banner(self, model: Any, **_: Any) -> None:
+        if self._banner.shown or not model.name.startswith(_MUTATING):
+            return
+        self._banner.shown = True
+        account = self._session.client("sts", region_name=self.region).get_caller_identity()["Account"]
+        print(f"aws mode: account {account}, region {self.region}, learner prefix '{self.settings.learner}'.")
+        print(COST_WARNING)
+
+    def http(self, **kwargs: Any) -> httpx.Client:
+        """An HTTP client that reaches Function URLs (and later CloudFront) in either mode."""
+        kwargs.setdefault("timeout", httpx.Timeout(60.0, read=120.0))
+        if self.local:
+            assert self.endpoint is not None
+            kwargs.setdefault("transport", LocalCloudTransport(self.endpoint))
+        return httpx.Client(**kwargs)
+
+    def browser_url(self, url: str) -> str:
+        """The address a browser or curl on this machine opens for ``url`` (``*.localhost`` in local mode)."""
+        if not self.local:
+            return url
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        for suffix in (".on.aws", ".cloudfront.net", ".amazonaws.com"):
+            if host.endswith(suffix):
+                host = host[: -len(suffix)] + ".localhost"
+        port = urlsplit(self.endpoint).port
+        return f"http://{host}:{port}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+
+
+class LocalCloudTransport(httpx.BaseTransport):
+    """Sends requests for AWS host names to the local cloud, keeping the ``Host`` header.
+
+    ``https://<id>.lambda-url.<region>.on.aws/path`` goes to ``http://127.0.0.1:PORT/path`` with
+    ``Host: <id>.lambda-url.<region>.on.aws``; anything that is not an AWS name or loopback is refused.
+    """
+
+    _AWS_SUFFIXES = (".on.aws", ".cloudfront.net", ".amazonaws.com", ".localhost")
+
+    def __init__(self, endpoint: str) -> None:
+        parts = urlsplit(endpoint)
+        self._port = parts.port
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        if host not in _LOOPBACK:
+            if not host.endswith(self._AWS_SUFFIXES):
+                raise LocalModeViolation(
+                    f"local mode serves only AWS endpoints (Function URLs, CloudFront) and loopback, not {host}"
+                )
+            request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self._port)
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def connect(settings: Settings | None = None) -> Kit:
+    """The kit for this mode: in local mode, start (or attach to) this learner's local cloud first."""
+    settings = settings or Settings.from_env()
+    if settings.mode == "local":
+        info = control.start()
+        return Kit(settings, endpoint=info.endpoint)
+    session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
+    return Kit(settings, _session=session)
