@@ -1,26 +1,28 @@
-"""Shared test setup: make the repository root importable (``infra`` is not an installed package)."""
+"""Test session set-up: one local cloud of the tests' own, never the learner's.
+
+``KIT_STATE_DIR`` points at a fresh directory before anything starts, so the local cloud the tests (and
+the notebooks nbval runs, which inherit the environment) attach to is theirs alone; it is stopped at the end.
+"""
 
 from __future__ import annotations
 
-import json
-import sys
+import os
+import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+_STATE = Path(tempfile.mkdtemp(prefix="kit-tests-"))
 
 
-def _load_event(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / "events" / f"{name}.json").read_text(encoding="utf-8"))
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["KIT_STATE_DIR"] = str(_STATE)
+    os.environ["KIT_MODE"] = "local"
+    os.environ.pop("KIT_LEARNER", None)
+    os.environ.setdefault("KIT_REGION", "ap-northeast-2")
 
 
-@pytest.fixture
-def load_event():
-    """``load_event(name)``: a captured-style event from ``tests/fixtures/events/<name>.json``."""
-    return _load_event
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from infra.local import control
+
+    control.stop(_STATE)

@@ -60,11 +60,7 @@ class LambdaInvokeApi:
         try:
             function = self._resolve(account_id, region, unquote(function_name), qualifier)
         except JsonRESTError as exc:
-            return HttpResponse(
-                exc.code,
-                list(exc.get_headers().items()) if hasattr(exc, "get_headers") else [],
-                exc.get_body().encode(),
-            )
+            return HttpResponse(exc.code, list(exc.get_headers()), exc.get_body().encode())
         limit = MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_SYNC_PAYLOAD
         if len(request.body) > limit:
             return _error(

@@ -23,6 +23,18 @@ from .http_types import HttpRequest, HttpResponse
 
 log = logging.getLogger("infra.local")
 LOOPBACK = "127.0.0.1"
+#: Bodies up to this size reach the cores, so Lambda's own limits (6 MB) answer with AWS's errors (choice).
+MAX_BODY = 64 * 1024 * 1024
+
+
+def make_server(handle: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> web.Server:
+    """An aiohttp low-level server around ``handle`` that accepts bodies up to ``MAX_BODY``."""
+    loop = asyncio.get_running_loop()
+
+    def request_factory(message, payload, protocol, writer, task) -> web.BaseRequest:  # type: ignore[no-untyped-def]
+        return web.BaseRequest(message, payload, protocol, writer, task, loop, client_max_size=MAX_BODY)
+
+    return web.Server(web_handler(handle), request_factory=request_factory, access_log=None)
 
 
 async def to_http_request(request: web.BaseRequest) -> HttpRequest:
@@ -61,7 +73,7 @@ def web_handler(
 
 async def listen_runtime_api(handler: RuntimeHandler) -> Listener:
     """Bind a Runtime API endpoint on an ephemeral loopback port."""
-    server = web.Server(web_handler(handler), access_log=None)
+    server = make_server(handler)
     loop = asyncio.get_running_loop()
     tcp = await loop.create_server(server, LOOPBACK, 0)
     port = tcp.sockets[0].getsockname()[1]
@@ -105,7 +117,7 @@ async def run_server(
             return HttpResponse(202, [("Content-Type", "application/json")], b'{"stopping":true}')
         return await cloud.dispatch(request)
 
-    server = web.Server(web_handler(handle), access_log=None)
+    server = make_server(handle)
     loop = asyncio.get_running_loop()
     tcp = await loop.create_server(server, sock=sock, backlog=512)
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,0 +1,143 @@
+"""Fixtures for tests that drive the local cloud over real HTTP with plain boto3 and httpx."""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+
+from infra.local import control
+
+REGION = "ap-northeast-2"
+
+
+@pytest.fixture(scope="session")
+def endpoint() -> str:
+    return control.start().endpoint
+
+
+@pytest.fixture(scope="session")
+def aws(endpoint: str):
+    """A factory of plain boto3 clients pointed at the local cloud (no kit code involved)."""
+
+    def make(service: str, region: str = REGION) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name=region,
+            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+            aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def role_arn(aws) -> str:
+    iam = aws("iam")
+    name = "integration-tests-role"
+    try:
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+        return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def zip_source(source: str, module: str = "fn") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{module}.py", textwrap.dedent(source))
+    return buffer.getvalue()
+
+
+@dataclass
+class Deployed:
+    name: str
+    url: str | None
+    endpoint: str
+
+    @property
+    def host(self) -> str:
+        assert self.url is not None
+        return self.url.split("//", 1)[1].split("/", 1)[0]
+
+    def local_url(self, path: str = "/") -> str:
+        """The ``*.localhost`` address a browser or curl opens."""
+        host = self.host.replace(".on.aws", ".localhost")
+        port = self.endpoint.rsplit(":", 1)[1]
+        return f"http://{host}:{port}{path}"
+
+
+@pytest.fixture
+def deploy(aws, role_arn: str, endpoint: str) -> Iterator[Any]:
+    """Deploy a function from source (optionally with a public URL); delete it afterwards."""
+    lam = aws("lambda")
+    created: list[str] = []
+
+    def make(
+        source: str,
+        *,
+        url: bool = True,
+        timeout: int = 10,
+        env: dict[str, str] | None = None,
+        permissions: str = "both",
+    ) -> Deployed:
+        name = f"it-{uuid.uuid4().hex[:10]}"
+        lam.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role_arn,
+            Handler="fn.handler",
+            Code={"ZipFile": zip_source(source)},
+            Timeout=timeout,
+            Environment={"Variables": env or {}},
+        )
+        created.append(name)
+        function_url = None
+        if url:
+            function_url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+            if permissions in ("both", "url-only"):
+                lam.add_permission(
+                    FunctionName=name,
+                    StatementId="FunctionURLAllowPublicAccess",
+                    Action="lambda:InvokeFunctionUrl",
+                    Principal="*",
+                    FunctionUrlAuthType="NONE",
+                )
+            if permissions == "both":
+                lam.add_permission(
+                    FunctionName=name,
+                    StatementId="FunctionURLAllowInvokeAction",
+                    Action="lambda:InvokeFunction",
+                    Principal="*",
+                    InvokedViaFunctionUrl=True,
+                )
+        return Deployed(name, function_url, endpoint)
+
+    yield make
+    for name in created:
+        try:
+            lam.delete_function(FunctionName=name)
+        except lam.exceptions.ResourceNotFoundException:
+            pass
+
+
+@pytest.fixture
+def http(endpoint: str) -> Iterator[httpx.Client]:
+    """Plain httpx against the local cloud's port; pass ``headers={"Host": ...}`` to pick the URL."""
+    with httpx.Client(base_url=endpoint, timeout=60) as client:
+        yield client

@@ -1,0 +1,125 @@
+"""Lambda's Invoke API served by the local cloud: the real handler runs, errors come back as AWS's."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.integration.test_function_url_http import ECHO
+
+
+def _invoke(lam, name: str, payload: dict, **kwargs):
+    response = lam.invoke(FunctionName=name, Payload=json.dumps(payload).encode(), **kwargs)
+    return response, json.loads(response["Payload"].read() or b"null")
+
+
+def test_request_response_with_log_tail(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    response, body = _invoke(aws("lambda"), fn.name, {"hello": "world"}, LogType="Tail")
+    assert response["StatusCode"] == 200 and "FunctionError" not in response
+    assert response["ExecutedVersion"] == "$LATEST"
+    assert body["event"] == {"hello": "world"} and body["count"] == 1
+    log = base64.b64decode(response["LogResult"]).decode()
+    lines = log.strip().splitlines()
+    assert lines[0].startswith("START RequestId: ") and lines[0].endswith("Version: $LATEST")
+    assert "invocation 1" in lines
+    assert lines[-2].startswith("END RequestId: ")
+    report = lines[-1]
+    assert report.startswith("REPORT RequestId: ")
+    for field in ("Duration: ", "Billed Duration: ", "Memory Size: 128 MB", "Max Memory Used: ", "Init Duration: "):
+        assert field in report
+    _, warm = _invoke(aws("lambda"), fn.name, {}, LogType="Tail")
+    assert warm["count"] == 2
+
+
+def test_unhandled_error_payload(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    response, body = _invoke(aws("lambda"), fn.name, {"queryStringParameters": {"fail": "1"}})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorMessage"] == "asked to fail"
+    assert body["errorType"] == "ValueError"
+    assert isinstance(body["stackTrace"], list) and body["stackTrace"]
+
+
+def test_timeout_payload_and_log(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False, timeout=1)
+    response, body = _invoke(aws("lambda"), fn.name, {"queryStringParameters": {"sleep": "4"}}, LogType="Tail")
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Sandbox.Timedout"
+    assert body["errorMessage"].endswith("Error: Task timed out after 1.00 seconds")
+    assert "Task timed out after 1.00 seconds" in base64.b64decode(response["LogResult"]).decode()
+
+
+def test_logs_reach_cloudwatch(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    _invoke(aws("lambda"), fn.name, {})
+    logs = aws("logs")
+    events = logs.filter_log_events(logGroupName=f"/aws/lambda/{fn.name}")["events"]
+    messages = [e["message"] for e in events]
+    assert messages[0].startswith("START RequestId:")
+    assert "invocation 1" in messages
+    assert messages[-1].startswith("REPORT RequestId:") and "Init Duration" in messages[-1]
+    stream = logs.describe_log_streams(logGroupName=f"/aws/lambda/{fn.name}")["logStreams"][0]["logStreamName"]
+    assert "/[$LATEST]" in stream
+
+
+def test_event_and_dry_run(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    lam = aws("lambda")
+    assert lam.invoke(FunctionName=fn.name, InvocationType="DryRun")["StatusCode"] == 204
+    assert lam.invoke(FunctionName=fn.name, InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        events = (
+            aws("logs").filter_log_events(logGroupName=f"/aws/lambda/{fn.name}")["events"]
+            if _group(aws, fn.name)
+            else []
+        )
+        if any(e["message"].startswith("REPORT") for e in events):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the asynchronous invocation never ran")
+
+
+def _group(aws, name: str) -> bool:
+    groups = aws("logs").describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{name}")["logGroups"]
+    return bool(groups)
+
+
+def test_unknown_function_is_resource_not_found(aws) -> None:
+    with pytest.raises(ClientError) as info:
+        aws("lambda").invoke(FunctionName="no-such-function", Payload=b"{}")
+    assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_throttled_invoke(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    lam = aws("lambda")
+    lam.put_function_concurrency(FunctionName=fn.name, ReservedConcurrentExecutions=0)
+    with pytest.raises(ClientError) as info:
+        lam.invoke(FunctionName=fn.name, Payload=b"{}")
+    assert info.value.response["Error"]["Code"] == "TooManyRequestsException"
+    assert info.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+
+
+def test_response_over_6_mb(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    response, body = _invoke(aws("lambda"), fn.name, {"queryStringParameters": {"big": "7000000"}})
+    assert response["FunctionError"] == "Unhandled"
+    assert body == {
+        "errorMessage": "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+        "errorType": "Function.ResponseSizeTooLarge",
+    }
+
+
+def test_payload_that_is_not_json(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    with pytest.raises(ClientError) as info:
+        aws("lambda").invoke(FunctionName=fn.name, Payload=b"{not json")
+    assert info.value.response["Error"]["Code"] == "InvalidRequestContentException"
