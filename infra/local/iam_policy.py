@@ -8,13 +8,14 @@ with ``*`` and ``?`` wildcards (actions case-insensitive); ``Principal`` as ``"*
 operators ``String*``, ``Arn*``, ``Bool`` and ``Null`` with ``IfExists`` and the ``ForAnyValue``/``ForAllValues``
 set qualifiers; condition keys are case-insensitive; a negated operator is true when its key is absent.
 
-Not emulated: ``NotPrincipal``, numeric/date/IP operators (a statement that uses one never matches,
-which errs towards denying), policy variables, permission boundaries and SCPs.
+Not emulated: ``NotPrincipal``, numeric/date/IP operators (a statement that uses one never matches: an
+Allow never allows, a Deny never denies), policy variables, permission boundaries and SCPs.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -66,11 +67,14 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _glob(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    if ignore_case:
-        pattern, value = pattern.lower(), value.lower()
+@lru_cache(maxsize=4096)
+def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value, re.DOTALL) is not None
+    return re.compile(regex, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
+def _glob(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
+    return _wildcard(pattern, ignore_case).fullmatch(value) is not None
 
 
 def _arn_like(pattern: str, value: str) -> bool:

@@ -150,6 +150,7 @@ def create_function_url_config(
 ) -> FunctionUrlConfig:
     validate_url_config(config, creating=True)
     function, holder = _url_holder(self, name_or_arn, qualifier)
+    qualifier = None if holder is function else holder.name  # also when the qualifier came in a qualified ARN
     if getattr(holder, "url_config", None) is not None:
         arn = f"{function.function_arn}:{qualifier}" if qualifier else function.function_arn
         raise ResourceConflictException(

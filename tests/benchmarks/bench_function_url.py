@@ -1,0 +1,137 @@
+"""Benchmark: a GET through a Function URL of the local cloud, warm and cold.
+
+Prints warm p50/p99 latency and requests/s at 1 and 8 keep-alive connections, and the cold-start time
+(first request after a configuration change: a new execution environment, INIT included).
+
+    .venv/bin/python tests/benchmarks/bench_function_url.py [--seconds 5]
+
+It starts a local cloud of its own (temporary state directory) and stops it at the end. The load comes
+from separate client processes speaking raw HTTP/1.1 over keep-alive sockets, so the client's own cost
+stays small; on a 2-core machine the clients still share the CPU with the server and the environments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def _client(port: int, host: str, seconds: float, start_at: float, queue: mp.Queue) -> None:
+    request = f"GET /hello?name=bench HTTP/1.1\r\nHost: {host}\r\nUser-Agent: bench\r\n\r\n".encode()
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    latencies: list[float] = []
+    errors = 0
+    while time.time() < start_at:
+        time.sleep(0.001)
+    end = start_at + seconds
+    buffer = b""
+    while time.time() < end:
+        t0 = time.perf_counter()
+        sock.sendall(request)
+        while b"\r\n\r\n" not in buffer:
+            buffer += sock.recv(65536)
+        head, _, rest = buffer.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(rest) < length:
+            rest += sock.recv(65536)
+        buffer = rest[length:]
+        latencies.append(time.perf_counter() - t0)
+        if not head.startswith(b"HTTP/1.1 200"):
+            errors += 1
+    sock.close()
+    queue.put((latencies, errors))
+
+
+def run_load(port: int, host: str, connections: int, seconds: float) -> dict[str, float]:
+    queue: mp.Queue = mp.Queue()
+    start_at = time.time() + 0.5
+    procs = [mp.Process(target=_client, args=(port, host, seconds, start_at, queue)) for _ in range(connections)]
+    for proc in procs:
+        proc.start()
+    latencies: list[float] = []
+    errors = 0
+    for _ in procs:
+        lat, err = queue.get(timeout=seconds + 60)
+        latencies += lat
+        errors += err
+    for proc in procs:
+        proc.join()
+    latencies.sort()
+    return {
+        "connections": connections,
+        "requests": len(latencies),
+        "errors": errors,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "rps": len(latencies) / seconds,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--cold-samples", type=int, default=10)
+    args = parser.parse_args()
+    os.environ["KIT_STATE_DIR"] = tempfile.mkdtemp(prefix="kit-bench-")
+    os.environ["KIT_MODE"] = "local"
+    import httpx
+
+    import infra
+    from infra import deploy, packaging
+    from infra.local import control
+
+    kit = infra.connect()
+    try:
+        lam, iam = kit.client("lambda"), kit.client("iam")
+        role = deploy.ensure_execution_role(iam, kit.name("bench-role"), tags=kit.tags)
+        fn = deploy.ensure_function(
+            lam, kit.name("bench-api"), role_arn=role.arn, zip_bytes=packaging.build_zip("api"), handler="api.handler"
+        )
+        url = deploy.ensure_function_url(lam, fn.name)
+        deploy.ensure_public_url_permissions(lam, fn.name)
+        host = url.url.split("//")[1].rstrip("/")
+        port = int(kit.endpoint.rsplit(":", 1)[1])
+
+        colds = []
+        with httpx.Client(transport=infra.kit.LocalCloudTransport(kit.endpoint)) as http:
+            for i in range(args.cold_samples):
+                lam.update_function_configuration(FunctionName=fn.name, Environment={"Variables": {"SAMPLE": str(i)}})
+                t0 = time.perf_counter()
+                response = http.get(url.url + "hello")
+                colds.append((time.perf_counter() - t0) * 1000)
+                assert response.status_code == 200, response.text
+            for _ in range(200):  # warm up
+                http.get(url.url + "hello")
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+        print(f"cold start (first request after a configuration change, {len(colds)} samples): "
+              f"median {statistics.median(colds):.1f} ms, max {max(colds):.1f} ms")
+        results = [run_load(port, host, n, args.seconds) for n in (1, 8)]
+        for r in results:
+            print(
+                f"warm GET via Function URL, {r['connections']} connection(s): p50 {r['p50_ms']:.2f} ms, "
+                f"p99 {r['p99_ms']:.2f} ms, {r['rps']:.0f} req/s ({r['requests']} requests, {r['errors']} errors)"
+            )
+        print(json.dumps({"cold_median_ms": statistics.median(colds), "load": results}))
+    finally:
+        control.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,363 @@
+"""infra/local/moto_gaps.py: moto in-process (``mock_aws``), corrected where it differs from AWS (§10)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from infra.local import moto_gaps
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account
+URL_PATTERN = r"^https://[a-z0-9]+\.lambda-url\.us-east-1\.on\.aws/$"
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return {'statusCode': 200}\n")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def lam(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_LAMBDA", raising=False)
+    moto_gaps.apply()
+    with mock_aws():
+        iam = boto3.client("iam", region_name=REGION)
+        role = iam.create_role(
+            RoleName="lambda-role",
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )["Role"]["Arn"]
+        client = boto3.client("lambda", region_name=REGION)
+        client.create_function(
+            FunctionName="hello",
+            Runtime="python3.12",
+            Role=role,
+            Handler="handler.handler",
+            Code={"ZipFile": _zip()},
+        )
+        yield client
+
+
+def error_code(exc: pytest.ExceptionInfo[ClientError]) -> str:
+    return exc.value.response["Error"]["Code"]
+
+
+def fn_arn(qualifier: str | None = None) -> str:
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:hello"
+    return f"{arn}:{qualifier}" if qualifier else arn
+
+
+def with_alias(lam: Any, name: str = "live") -> None:
+    version = lam.publish_version(FunctionName="hello")["Version"]
+    lam.create_alias(FunctionName="hello", Name=name, FunctionVersion=version)
+
+
+# --- CreateFunctionUrlConfig ------------------------------------------------------------------------
+
+
+def test_create_returns_url_with_trailing_slash_and_buffered_mode(lam) -> None:
+    created = lam.create_function_url_config(FunctionName="hello", AuthType="NONE")
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert created["FunctionUrl"].endswith(".on.aws/")
+    assert created["FunctionUrl"].count("/") == 3
+    assert re.match(URL_PATTERN, created["FunctionUrl"])
+    assert created["InvokeMode"] == "BUFFERED"
+    assert created["AuthType"] == "NONE"
+    assert created["FunctionArn"] == fn_arn()
+    assert "Cors" not in created
+
+
+def test_get_returns_the_same_config(lam) -> None:
+    created = lam.create_function_url_config(
+        FunctionName="hello", AuthType="AWS_IAM", Cors={"AllowOrigins": ["https://a.test"], "AllowMethods": ["GET"]}
+    )
+    got = lam.get_function_url_config(FunctionName="hello")
+    assert got["FunctionUrl"] == created["FunctionUrl"]
+    assert got["AuthType"] == "AWS_IAM"
+    assert got["InvokeMode"] == "BUFFERED"
+    assert got["Cors"]["AllowOrigins"] == ["https://a.test"]
+    assert got["Cors"]["AllowMethods"] == ["GET"]
+
+
+def test_explicit_response_stream_mode_is_kept(lam) -> None:
+    created = lam.create_function_url_config(FunctionName="hello", AuthType="NONE", InvokeMode="RESPONSE_STREAM")
+    assert created["InvokeMode"] == "RESPONSE_STREAM"
+
+
+def test_create_by_function_arn(lam) -> None:
+    created = lam.create_function_url_config(FunctionName=fn_arn(), AuthType="NONE")
+    assert created["FunctionArn"] == fn_arn()
+
+
+def test_invalid_auth_type_is_a_validation_exception(lam) -> None:
+    with pytest.raises(ClientError) as exc:
+        lam.create_function_url_config(FunctionName="hello", AuthType="PUBLIC")
+    assert error_code(exc) == "ValidationException"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "Value 'PUBLIC' at 'authType'" in exc.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as missing:
+        lam.get_function_url_config(FunctionName="hello")
+    assert error_code(missing) == "ResourceNotFoundException"
+
+
+def test_invalid_invoke_mode_is_a_validation_exception(lam) -> None:
+    with pytest.raises(ClientError) as exc:
+        lam.create_function_url_config(FunctionName="hello", AuthType="NONE", InvokeMode="UNKNOWN")
+    assert error_code(exc) == "ValidationException"
+    assert exc.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value 'UNKNOWN' at 'invokeMode' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [BUFFERED, RESPONSE_STREAM]"
+    )
+
+
+@pytest.mark.parametrize(
+    "methods", [["OPTIONS"], ["GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "GET"]], ids=["options", "seven"]
+)
+def test_invalid_cors_methods_are_rejected(lam, methods: list[str]) -> None:
+    with pytest.raises(ClientError) as exc:
+        lam.create_function_url_config(FunctionName="hello", AuthType="NONE", Cors={"AllowMethods": methods})
+    assert error_code(exc) == "ValidationException"
+
+
+def test_second_create_is_a_conflict(lam) -> None:
+    lam.create_function_url_config(FunctionName="hello", AuthType="NONE")
+    with pytest.raises(ClientError) as exc:
+        lam.create_function_url_config(FunctionName="hello", AuthType="AWS_IAM")
+    assert error_code(exc) == "ResourceConflictException"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert lam.get_function_url_config(FunctionName="hello")["AuthType"] == "NONE"
+
+
+def test_get_without_config_is_not_found(lam) -> None:
+    with pytest.raises(ClientError) as exc:
+        lam.get_function_url_config(FunctionName="hello")
+    assert error_code(exc) == "ResourceNotFoundException"
+
+
+# --- Update / Delete --------------------------------------------------------------------------------
+
+
+def test_update_changes_auth_type_and_invoke_mode_and_clears_cors(lam) -> None:
+    created = lam.create_function_url_config(FunctionName="hello", AuthType="NONE", Cors={"AllowOrigins": ["*"]})
+    updated = lam.update_function_url_config(
+        FunctionName="hello", AuthType="AWS_IAM", InvokeMode="RESPONSE_STREAM", Cors={}
+    )
+    assert updated["FunctionUrl"] == created["FunctionUrl"]
+    assert updated["AuthType"] == "AWS_IAM"
+    assert updated["InvokeMode"] == "RESPONSE_STREAM"
+    assert "Cors" not in updated
+    got = lam.get_function_url_config(FunctionName="hello")
+    assert got["AuthType"] == "AWS_IAM"
+    assert "Cors" not in got
+
+
+def test_update_with_invalid_auth_type_is_rejected(lam) -> None:
+    lam.create_function_url_config(FunctionName="hello", AuthType="NONE")
+    with pytest.raises(ClientError) as exc:
+        lam.update_function_url_config(FunctionName="hello", AuthType="nope")
+    assert error_code(exc) == "ValidationException"
+    assert lam.get_function_url_config(FunctionName="hello")["AuthType"] == "NONE"
+
+
+def test_delete_then_get_is_not_found_and_create_works_again(lam) -> None:
+    first = lam.create_function_url_config(FunctionName="hello", AuthType="NONE")["FunctionUrl"]
+    deleted = lam.delete_function_url_config(FunctionName="hello")
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(ClientError) as exc:
+        lam.get_function_url_config(FunctionName="hello")
+    assert error_code(exc) == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as again:
+        lam.delete_function_url_config(FunctionName="hello")
+    assert error_code(again) == "ResourceNotFoundException"
+    assert lam.create_function_url_config(FunctionName="hello", AuthType="NONE")["FunctionUrl"].endswith("/")
+    assert first.endswith("/")
+
+
+# --- Qualifier (alias) ------------------------------------------------------------------------------
+
+
+def test_alias_url_config_lifecycle(lam) -> None:
+    with_alias(lam)
+    created = lam.create_function_url_config(FunctionName="hello", Qualifier="live", AuthType="AWS_IAM")
+    assert created["FunctionArn"] == fn_arn("live")
+    assert created["FunctionUrl"].endswith(".on.aws/")
+    assert created["InvokeMode"] == "BUFFERED"
+
+    got = lam.get_function_url_config(FunctionName="hello", Qualifier="live")
+    assert got["FunctionUrl"] == created["FunctionUrl"]
+    assert got["FunctionArn"] == fn_arn("live")
+
+    # The unqualified function has no URL of its own.
+    with pytest.raises(ClientError) as exc:
+        lam.get_function_url_config(FunctionName="hello")
+    assert error_code(exc) == "ResourceNotFoundException"
+
+    updated = lam.update_function_url_config(FunctionName="hello", Qualifier="live", AuthType="NONE")
+    assert updated["AuthType"] == "NONE"
+    assert updated["FunctionArn"] == fn_arn("live")
+
+    lam.delete_function_url_config(FunctionName="hello", Qualifier="live")
+    with pytest.raises(ClientError) as gone:
+        lam.get_function_url_config(FunctionName="hello", Qualifier="live")
+    assert error_code(gone) == "ResourceNotFoundException"
+
+
+def test_alias_and_function_urls_are_independent(lam) -> None:
+    with_alias(lam)
+    base = lam.create_function_url_config(FunctionName="hello", AuthType="NONE")
+    live = lam.create_function_url_config(FunctionName="hello", Qualifier="live", AuthType="AWS_IAM")
+    assert base["FunctionUrl"] != live["FunctionUrl"]
+    assert base["FunctionArn"] == fn_arn()
+    assert lam.get_function_url_config(FunctionName="hello")["AuthType"] == "NONE"
+    assert lam.get_function_url_config(FunctionName="hello", Qualifier="live")["AuthType"] == "AWS_IAM"
+    with pytest.raises(ClientError) as exc:
+        lam.create_function_url_config(FunctionName="hello", Qualifier="live", AuthType="NONE")
+    assert error_code(exc) == "ResourceConflictException"
+    assert fn_arn("live") in exc.value.response["Error"]["Message"]
+
+
+def test_qualified_arn_as_function_name(lam) -> None:
+    with_alias(lam)
+    created = lam.create_function_url_config(FunctionName=fn_arn("live"), AuthType="NONE")
+    assert created["FunctionArn"] == fn_arn("live")
+    assert lam.get_function_url_config(FunctionName="hello", Qualifier="live")["FunctionUrl"] == created["FunctionUrl"]
+
+
+def test_unknown_alias_is_not_found(lam) -> None:
+    with pytest.raises(ClientError) as exc:
+        lam.create_function_url_config(FunctionName="hello", Qualifier="nope", AuthType="NONE")
+    assert error_code(exc) == "ResourceNotFoundException"
+
+
+# --- AddPermission conditions -----------------------------------------------------------------------
+
+
+def _statements(lam: Any) -> dict[str, dict[str, Any]]:
+    policy = json.loads(lam.get_policy(FunctionName="hello")["Policy"])
+    return {statement["Sid"]: statement for statement in policy["Statement"]}
+
+
+def test_add_permission_url_auth_type_becomes_a_condition(lam) -> None:
+    lam.add_permission(
+        FunctionName="hello",
+        StatementId="FunctionURLAllowPublicAccess",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+    )
+    statement = _statements(lam)["FunctionURLAllowPublicAccess"]
+    assert statement["Condition"] == {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}
+    assert "FunctionUrlAuthType" not in statement
+    assert statement["Action"] == "lambda:InvokeFunctionUrl"
+    assert statement["Effect"] == "Allow"
+    assert statement["Resource"] == fn_arn()
+
+
+def test_add_permission_invoked_via_url_becomes_a_bool_condition(lam) -> None:
+    lam.add_permission(
+        FunctionName="hello",
+        StatementId="FunctionURLAllowInvokeAction",
+        Action="lambda:InvokeFunction",
+        Principal="*",
+        InvokedViaFunctionUrl=True,
+    )
+    statement = _statements(lam)["FunctionURLAllowInvokeAction"]
+    assert statement["Condition"] == {"Bool": {"lambda:InvokedViaFunctionUrl": "true"}}
+    assert "InvokedViaFunctionUrl" not in statement
+    assert statement["Action"] == "lambda:InvokeFunction"
+
+
+def test_both_public_url_permissions_side_by_side(lam) -> None:
+    lam.add_permission(
+        FunctionName="hello",
+        StatementId="FunctionURLAllowPublicAccess",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+    )
+    lam.add_permission(
+        FunctionName="hello",
+        StatementId="FunctionURLAllowInvokeAction",
+        Action="lambda:InvokeFunction",
+        Principal="*",
+        InvokedViaFunctionUrl=True,
+    )
+    statements = _statements(lam)
+    assert statements["FunctionURLAllowPublicAccess"]["Condition"] == {
+        "StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}
+    }
+    assert statements["FunctionURLAllowInvokeAction"]["Condition"] == {"Bool": {"lambda:InvokedViaFunctionUrl": "true"}}
+
+
+def test_url_auth_type_merges_with_source_arn_condition(lam) -> None:
+    dist = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E2EXAMPLE"
+    lam.add_permission(
+        FunctionName="hello",
+        StatementId="AllowCloudFrontServicePrincipal",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="cloudfront.amazonaws.com",
+        SourceArn=dist,
+        FunctionUrlAuthType="AWS_IAM",
+    )
+    condition = _statements(lam)["AllowCloudFrontServicePrincipal"]["Condition"]
+    assert condition["StringEquals"] == {"lambda:FunctionUrlAuthType": "AWS_IAM"}
+    assert condition["ArnLike"] == {"AWS:SourceArn": dist}
+
+
+def test_plain_permission_has_no_added_condition(lam) -> None:
+    lam.add_permission(
+        FunctionName="hello", StatementId="plain", Action="lambda:InvokeFunction", Principal="s3.amazonaws.com"
+    )
+    assert "Condition" not in _statements(lam)["plain"]
+
+
+def test_invoked_via_url_false_adds_no_condition(lam) -> None:
+    lam.add_permission(
+        FunctionName="hello",
+        StatementId="notvia",
+        Action="lambda:InvokeFunction",
+        Principal="*",
+        InvokedViaFunctionUrl=False,
+    )
+    statement = _statements(lam)["notvia"]
+    assert "Condition" not in statement
+    assert "InvokedViaFunctionUrl" not in statement
+
+
+def test_apply_is_idempotent() -> None:
+    moto_gaps.apply()
+    patched = moto_gaps.lambda_models.LambdaBackend.create_function_url_config
+    moto_gaps.apply()
+    assert moto_gaps.lambda_models.LambdaBackend.create_function_url_config is patched
+    assert patched is moto_gaps.create_function_url_config
