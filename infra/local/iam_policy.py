@@ -154,7 +154,8 @@ def _condition_holds(operator: str, key: str, expected: Any, request: AuthzReque
     if compare is None:
         return False  # unsupported operator: never matches (see module docstring)
     if actual is None:
-        return bool(if_exists or negated)
+        # IAM: an absent key satisfies IfExists, negated operators and ForAllValues (an empty set).
+        return bool(if_exists or negated or set_mode == "forallvalues")
 
     def one(value: str) -> bool:
         hit = any(compare(p, value) for p in patterns)
