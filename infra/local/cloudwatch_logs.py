@@ -25,6 +25,9 @@ def new_stream_name(version: str, now: float | None = None) -> str:
 class MotoLogSink:
     """Puts log events straight into moto's in-process CloudWatch Logs backend."""
 
+    def __init__(self) -> None:
+        self._streams: set[tuple[str, str, str, str]] = set()
+
     def put(self, account_id: str, region: str, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         if not events:
             return

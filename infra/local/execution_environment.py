@@ -84,11 +84,15 @@ def extract_package(code: bytes, code_sha256: str, root: Path) -> Path:
 def peak_memory_mb(pid: int) -> int:
     """The process's peak resident memory in MB (``VmHWM``), or its current RSS where /proc is absent."""
     try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return max(1, round(int(line.split()[1]) / 1024))
-    except OSError:
+        fd = os.open(f"/proc/{pid}/status", os.O_RDONLY)
+        try:
+            data = os.read(fd, 8192)
+        finally:
+            os.close(fd)
+        start = data.find(b"VmHWM:")
+        if start >= 0:
+            return max(1, round(int(data[start + 6 : data.find(b"kB", start)]) / 1024))
+    except (OSError, ValueError):
         pass
     try:
         out = subprocess.run(["ps", "-o", "rss=", "-p", str(pid)], capture_output=True, text=True, timeout=2)
@@ -133,6 +137,9 @@ class ExecutionEnvironment:
         self._lines: list[tuple[int, str]] = []  # this invocation's log events, START..REPORT
         self._pending_partial = b""
         self._tasks: list[asyncio.Task[None]] = []
+        self._exit_waiters: list[Callable[[str], None]] = []
+        self._memory_fd: int | None = None
+        self._stream_created = False
 
     # --- the Runtime API channel -------------------------------------------------------------
     async def next_invocation(self) -> PendingInvocation:
@@ -229,6 +236,8 @@ class ExecutionEnvironment:
         await self.process.wait()
         self.alive = False
         self._exited.set()
+        for settle in list(self._exit_waiters):
+            settle("exit")
 
     def kill(self) -> None:
         """End the environment's process (and anything it started)."""
@@ -268,17 +277,28 @@ class ExecutionEnvironment:
         return f"Runtime exited with error: exit status {code}"
 
     async def _await_first_of(self, future: asyncio.Future[RuntimeResult], timeout: float) -> str:
-        """Wait for ``future``, the process's exit, or the timeout; say which came first."""
-        exited = asyncio.ensure_future(self._exited.wait())
+        """Wait for ``future``, the process's exit, or the timeout; say which came first.
+
+        A timer and an exit callback settle a waiter future directly: no extra task per invocation.
+        """
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[str] = loop.create_future()
+
+        def settle(how: str) -> None:
+            if not waiter.done():
+                waiter.set_result(how)
+
+        future.add_done_callback(lambda _: settle("result"))
+        self._exit_waiters.append(settle)
+        timer = loop.call_later(timeout, settle, "timeout")
+        if self._exited.is_set():
+            settle("exit")
         try:
-            done, _ = await asyncio.wait({future, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            how = await waiter
         finally:
-            exited.cancel()
-        if future in done:
-            return "result"
-        if exited in done or self._exited.is_set():
-            return "exit"
-        return "timeout"
+            timer.cancel()
+            self._exit_waiters.remove(settle)
+        return "result" if future.done() else how
 
     async def _wait_ready(self) -> str:
         ready = asyncio.ensure_future(self._ready.wait())

@@ -15,10 +15,10 @@ Allow never allows, a Deny never denies), policy variables, permission boundarie
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 

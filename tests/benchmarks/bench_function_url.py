@@ -119,8 +119,10 @@ def main() -> int:
             for _ in range(200):  # warm up
                 http.get(url.url + "hello")
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-        print(f"cold start (first request after a configuration change, {len(colds)} samples): "
-              f"median {statistics.median(colds):.1f} ms, max {max(colds):.1f} ms")
+        print(
+            f"cold start (first request after a configuration change, {len(colds)} samples): "
+            f"median {statistics.median(colds):.1f} ms, max {max(colds):.1f} ms"
+        )
         results = [run_load(port, host, n, args.seconds) for n in (1, 8)]
         for r in results:
             print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import textwrap
@@ -130,10 +131,8 @@ def deploy(aws, role_arn: str, endpoint: str) -> Iterator[Any]:
 
     yield make
     for name in created:
-        try:
+        with contextlib.suppress(lam.exceptions.ResourceNotFoundException):
             lam.delete_function(FunctionName=name)
-        except lam.exceptions.ResourceNotFoundException:
-            pass
 
 
 @pytest.fixture
