@@ -1,0 +1,26 @@
+"""The environment check the first notebook runs: versions, the local cloud, and credentials."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+from typing import Any
+
+PACKAGES = ("jupyterlab", "ipywidgets", "boto3", "moto", "pandas", "httpx", "awslambdaric", "nbval")
+
+
+def versions() -> list[dict[str, str]]:
+    """Python (major.minor) and the kit's core packages, with the installed version of each."""
+    rows = [{"component": "Python", "version": ".".join(platform.python_version_tuple()[:2])}]
+    for package in PACKAGES:
+        try:
+            rows.append({"component": package, "version": metadata.version(package)})
+        except metadata.PackageNotFoundError:
+            rows.append({"component": package, "version": "MISSING: run the README's install command"})
+    return rows
+
+
+def identity(kit: Any) -> dict[str, str]:
+    """Who the kit's AWS calls run as: the account and the caller's ARN (STS GetCallerIdentity)."""
+    caller = kit.client("sts").get_caller_identity()
+    return {"account": caller["Account"], "arn": caller["Arn"]}

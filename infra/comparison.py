@@ -1,0 +1,34 @@
+"""The talk's comparison of a Function URL with API Gateway, as data the notebooks tabulate.
+
+Sources: Lambda quotas and urls pages, API Gateway quotas (REST integration timeout 29 s, raisable for
+Regional REST APIs since June 2024; HTTP API 30 s), API Gateway and CloudFront pricing for
+ap-northeast-2 as used by the talk (aws-behaviour.md §9).
+"""
+
+from __future__ import annotations
+
+FUNCTION_URL_VS_API_GATEWAY = [
+    {
+        "": "payload format",
+        "Function URL": "event 2.0 (same as HTTP API)",
+        "API Gateway REST API": "event 1.0 (proxy integration)",
+    },
+    {
+        "": "longest request",
+        "Function URL": "function timeout, up to 15 min",
+        "API Gateway REST API": "29 s by default (Regional APIs can ask for more)",
+    },
+    {
+        "": "response streaming",
+        "Function URL": "yes (RESPONSE_STREAM, up to 200 MB)",
+        "API Gateway REST API": "since late 2025 (responseTransferMode STREAM)",
+    },
+    {
+        "": "price per million requests (ap-northeast-2)",
+        "Function URL": "USD 0 (Lambda charges only)",
+        "API Gateway REST API": "USD 3.50",
+    },
+    {"": "AWS WAF", "Function URL": "only through CloudFront", "API Gateway REST API": "yes"},
+    {"": "custom domain", "Function URL": "only through CloudFront", "API Gateway REST API": "yes"},
+    {"": "auth", "Function URL": "NONE or AWS_IAM", "API Gateway REST API": "IAM, Cognito, Lambda authorizers, keys"},
+]
