@@ -83,14 +83,15 @@ class FunctionUrlFrontEnd:
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
-        response = await self._handle(request, request_id)
+        trace = request.header("x-amzn-trace-id") or trace_id()
+        response = await self._handle(request, request_id, trace)
         if response.header("x-amzn-RequestId") is None:
             response.headers.append(("x-amzn-RequestId", request_id))
         if response.header("X-Amzn-Trace-Id") is None:
-            response.headers.append(("X-Amzn-Trace-Id", trace_id()))
+            response.headers.append(("X-Amzn-Trace-Id", trace))
         return response
 
-    async def _handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
+    async def _handle(self, request: HttpRequest, request_id: str, trace: str) -> HttpResponse:
         parsed = parse_url_host(request.host)
         target = self.lookup(*parsed) if parsed else None
         if target is None:
@@ -103,7 +104,7 @@ class FunctionUrlFrontEnd:
         event = build_url_event(
             request,
             UrlEventContext(
-                url_id=target.url_id, region=target.region, request_id=request_id, forwarded_port=self.port
+                url_id=target.url_id, region=target.region, request_id=request_id, forwarded_port=self.port, trace=trace
             ),
         )
         payload = json.dumps(event).encode("utf-8")
@@ -113,7 +114,7 @@ class FunctionUrlFrontEnd:
                 413, json.dumps({"Message": message}, separators=(",", ":")).encode(), "RequestEntityTooLargeException"
             )
         try:
-            outcome = await self.invoke(target.function, payload, request_id, event["headers"]["x-amzn-trace-id"])
+            outcome = await self.invoke(target.function, payload, request_id, trace)
         except Throttled:
             return json_error(429, b'{"Message":"Rate Exceeded."}', "TooManyRequestsException")
         response = self._map(outcome)

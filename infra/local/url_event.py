@@ -42,6 +42,7 @@ class UrlEventContext:
     account_id: str = "anonymous"
     authorizer: dict[str, Any] | None = None
     now: float | None = None  # seconds since the epoch; None = the clock
+    trace: str | None = None  # the request's X-Ray trace header; None = a new one
 
 
 def trace_id(now: float | None = None) -> str:
@@ -90,7 +91,7 @@ def build_url_event(request: HttpRequest, ctx: UrlEventContext) -> dict[str, Any
         elif lname not in _HOP_BY_HOP:
             header_pairs.append((lname, value))
     headers = _join_repeated(header_pairs)
-    headers.setdefault("x-amzn-trace-id", trace_id(now))
+    headers["x-amzn-trace-id"] = ctx.trace or headers.get("x-amzn-trace-id") or trace_id(now)
     headers["x-forwarded-for"] = request.source_ip
     headers["x-forwarded-port"] = str(ctx.forwarded_port)
     headers["x-forwarded-proto"] = "http"

@@ -67,6 +67,7 @@ def test_event_headers_cookies_and_body(deploy, http) -> None:
     assert event["cookies"] == ["a=1", "b=2"]
     assert event["body"] == '{"k": "v"}' and event["isBase64Encoded"] is False
     assert response.headers["x-amzn-requestid"] == event["requestContext"]["requestId"]
+    assert response.headers["x-amzn-trace-id"] == event["headers"]["x-amzn-trace-id"]
 
 
 def test_environment_of_the_function(deploy, http) -> None:
