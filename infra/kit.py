@@ -21,7 +21,23 @@ from .local.cloud import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from .settings import Settings
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-_MUTATING = ("Create", "Put", "Add", "Update", "Publish", "Request", "Attach", "Tag", "Associate", "Change")
+_MUTATING = (
+    "Create",
+    "Put",
+    "Add",
+    "Update",
+    "Publish",
+    "Request",
+    "Attach",
+    "Tag",
+    "Associate",
+    "Change",
+    "Delete",
+    "Remove",
+    "Detach",
+    "Untag",
+    "Disassociate",
+)
 COST_WARNING = (
     "aws mode creates real resources in this account. Lambda, CloudFront, ACM and Route 53 calls made by "
     "the notebooks fall mostly within the free tier, but a hosted zone costs USD 0.50 a month and anything "

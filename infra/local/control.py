@@ -57,7 +57,7 @@ def health(port: int, timeout: float = 2.0) -> dict | None:
 
 
 def read_state(directory: Path | None = None) -> LocalCloudInfo | None:
-    directory = directory or state_dir()
+    directory = _resolved(directory)
     try:
         data = json.loads((directory / STATE_FILE).read_text())
         return LocalCloudInfo(int(data["pid"]), int(data["port"]), directory)
@@ -78,9 +78,14 @@ def clear_state(directory: Path, pid: int | None = None) -> None:
         (directory / STATE_FILE).unlink(missing_ok=True)
 
 
+def _resolved(directory: Path | None) -> Path:
+    """The state directory as the local cloud records it: absolute, symlinks resolved."""
+    return Path(directory).expanduser().resolve() if directory is not None else state_dir()
+
+
 def running(directory: Path | None = None) -> LocalCloudInfo | None:
     """The local cloud recorded in ``directory`` if it is really up and really ours."""
-    directory = directory or state_dir()
+    directory = _resolved(directory)
     info = read_state(directory)
     if info is None:
         return None
@@ -92,7 +97,7 @@ def running(directory: Path | None = None) -> LocalCloudInfo | None:
 
 def start(port: int | None = None, directory: Path | None = None, timeout: float = 30.0) -> LocalCloudInfo:
     """Attach to this learner's local cloud, or start it in the background and wait until it answers."""
-    directory = directory or state_dir()
+    directory = _resolved(directory)
     info = running(directory)
     if info is not None:
         return info
@@ -127,7 +132,7 @@ def start(port: int | None = None, directory: Path | None = None, timeout: float
 
 def stop(directory: Path | None = None, timeout: float = 15.0) -> bool:
     """Stop this learner's local cloud; return whether one was running."""
-    directory = directory or state_dir()
+    directory = _resolved(directory)
     info = running(directory)
     if info is None:
         clear_state(directory)

@@ -20,6 +20,7 @@ from aiohttp import web
 from .cloud import LocalCloud
 from .execution_environment import Listener, RuntimeHandler
 from .http_types import HttpRequest, HttpResponse
+from .runtime_http import serve_runtime_api
 
 log = logging.getLogger("infra.local")
 LOOPBACK = "127.0.0.1"
@@ -73,16 +74,7 @@ def web_handler(
 
 async def listen_runtime_api(handler: RuntimeHandler) -> Listener:
     """Bind a Runtime API endpoint on an ephemeral loopback port."""
-    server = make_server(handler)
-    loop = asyncio.get_running_loop()
-    tcp = await loop.create_server(server, LOOPBACK, 0)
-    port = tcp.sockets[0].getsockname()[1]
-
-    async def close() -> None:
-        tcp.close()
-        await server.shutdown(0.5)
-        await tcp.wait_closed()
-
+    port, close = await serve_runtime_api(handler, LOOPBACK)
     return Listener(port, close)
 
 

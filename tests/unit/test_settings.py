@@ -1,0 +1,101 @@
+"""Settings.from_env: the one place the mode, region and learner prefix are chosen."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.settings import DEFAULT_REGION, Settings, SettingsError
+
+
+def test_an_empty_environment_gives_local_mode_in_the_talks_region() -> None:
+    settings = Settings.from_env({})
+    assert settings == Settings(mode="local", region="ap-northeast-2", learner="learner", profile=None)
+    assert DEFAULT_REGION == "ap-northeast-2"
+
+
+def test_blank_values_fall_back_to_the_defaults() -> None:
+    settings = Settings.from_env({"KIT_MODE": "  ", "KIT_REGION": " ", "KIT_LEARNER": "", "KIT_AWS_PROFILE": ""})
+    assert settings == Settings(mode="local", region="ap-northeast-2", learner="learner", profile=None)
+
+
+def test_kit_region_overrides_the_default_region() -> None:
+    assert Settings.from_env({"KIT_REGION": "us-east-1"}).region == "us-east-1"
+    assert Settings.from_env({"KIT_REGION": " eu-west-1 "}).region == "eu-west-1"
+
+
+def test_from_env_reads_os_environ_when_given_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIT_MODE", "local")
+    monkeypatch.setenv("KIT_REGION", "sa-east-1")
+    monkeypatch.setenv("KIT_LEARNER", "bob")
+    monkeypatch.delenv("KIT_AWS_PROFILE", raising=False)
+    assert Settings.from_env() == Settings(mode="local", region="sa-east-1", learner="bob", profile=None)
+
+
+def test_an_unknown_mode_is_refused_with_what_to_use_instead() -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"KIT_MODE": "cloud"})
+    assert str(caught.value) == "KIT_MODE='cloud' is not a mode: use 'local' (the default) or 'aws'."
+    assert isinstance(caught.value, ValueError)
+
+
+def test_the_mode_is_case_and_space_insensitive() -> None:
+    assert Settings.from_env({"KIT_MODE": " LOCAL "}).mode == "local"
+    settings = Settings.from_env({"KIT_MODE": "AWS", "KIT_LEARNER": "alice"})
+    assert settings.mode == "aws"
+    assert settings.learner == "alice"
+
+
+def test_aws_mode_without_a_learner_is_refused_with_what_to_set() -> None:
+    for environ in ({"KIT_MODE": "aws"}, {"KIT_MODE": "aws", "KIT_LEARNER": "   "}):
+        with pytest.raises(SettingsError) as caught:
+            Settings.from_env(environ)
+        message = str(caught.value)
+        assert message == (
+            "aws mode needs a learner prefix so that your resources never collide with anyone else's: "
+            "set KIT_LEARNER (e.g. KIT_LEARNER=alice) and restart the kernel."
+        )
+
+
+def test_aws_mode_with_learner_profile_and_region() -> None:
+    settings = Settings.from_env(
+        {"KIT_MODE": "aws", "KIT_LEARNER": "Alice", "KIT_AWS_PROFILE": "workshop", "KIT_REGION": "us-west-2"}
+    )
+    assert settings == Settings(mode="aws", region="us-west-2", learner="alice", profile="workshop")
+
+
+@pytest.mark.parametrize(
+    "learner",
+    ["1alice", "-alice", "al_ice", "al ice", "alice!", "a" * 21, "élise", "alice.smith"],
+)
+@pytest.mark.parametrize("mode", ["local", "aws"])
+def test_invalid_learner_names_are_refused(mode: str, learner: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"KIT_MODE": mode, "KIT_LEARNER": learner})
+    assert str(caught.value) == (
+        f"KIT_LEARNER={learner.strip().lower()!r} must start with a letter and use only a-z, 0-9 and '-' "
+        "(at most 20 characters)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("a", "a"), ("a" * 20, "a" * 20), ("team-7", "team-7"), ("BOB", "bob"), (" carol ", "carol"), ("x1-2", "x1-2")],
+)
+def test_valid_learner_names_are_kept_in_lower_case(given: str, kept: str) -> None:
+    assert Settings.from_env({"KIT_MODE": "aws", "KIT_LEARNER": given}).learner == kept
+
+
+def test_name_carries_the_learner_prefix() -> None:
+    assert Settings(learner="alice").name("api") == "alice-api"
+    assert Settings().name("hello-role") == "learner-hello-role"
+
+
+def test_tags_name_the_kit_and_the_learner() -> None:
+    assert Settings(mode="aws", learner="alice").tags == {"kit": "lambda-url-kit", "learner": "alice"}
+    assert Settings().tags == {"kit": "lambda-url-kit", "learner": "learner"}
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings()
+    with pytest.raises(AttributeError):
+        settings.mode = "aws"  # type: ignore[misc]
