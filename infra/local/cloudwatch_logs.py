@@ -39,4 +39,6 @@ class MotoLogSink:
             backend.create_log_group(group, tags={})
         with contextlib.suppress(ResourceAlreadyExistsException):
             backend.create_log_stream(group, stream)
-        backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in events])
+        # PutLogEvents wants chronological order; a stable sort keeps lines of the same millisecond in order.
+        ordered = sorted(events, key=lambda event: event[0])
+        backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in ordered])

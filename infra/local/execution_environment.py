@@ -413,7 +413,7 @@ class ExecutionEnvironment:
             payload = error_payload(error_type, f"RequestId: {rid} Error: {self._exit_reason()}")
         self.kill()
         now = int(time.time() * 1000)
-        self._lines.insert(0, (now, f"START RequestId: {rid} Version: {self.spec.version}"))
+        self._lines.append((now, f"START RequestId: {rid} Version: {self.spec.version}"))
         self._lines.append((now, f"END RequestId: {rid}"))
         self._lines.append((now, self._report_line(rid, 0.0, 0, True)))
         return InvocationOutcome(

@@ -123,3 +123,34 @@ def test_payload_that_is_not_json(deploy, aws) -> None:
     with pytest.raises(ClientError) as info:
         aws("lambda").invoke(FunctionName=fn.name, Payload=b"{not json")
     assert info.value.response["Error"]["Code"] == "InvalidRequestContentException"
+
+
+def test_a_handler_that_cannot_be_imported(aws, role_arn) -> None:
+    lam = aws("lambda")
+    name = "it-import-error"
+    from tests.integration.conftest import zip_source
+
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler="missing.handler",
+        Code={"ZipFile": zip_source("def handler(event, context):\n    return 1\n")},
+    )
+    try:
+        response, body = _invoke(lam, name, {})
+        assert response["FunctionError"] == "Unhandled"
+        assert body["errorType"] == "Runtime.ImportModuleError"
+        assert body["errorMessage"].startswith("Unable to import module 'missing'")
+        # the next invocation tries INIT again, in a new environment, and fails the same way
+        _, again = _invoke(lam, name, {})
+        assert again["errorType"] == "Runtime.ImportModuleError"
+    finally:
+        lam.delete_function(FunctionName=name)
+
+
+def test_a_result_that_is_not_json_serialisable(deploy, aws) -> None:
+    fn = deploy("def handler(event, context):\n    return {1, 2}\n", url=False)
+    response, body = _invoke(aws("lambda"), fn.name, {})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.MarshalError"
