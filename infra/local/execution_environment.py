@@ -81,14 +81,20 @@ def extract_package(code: bytes, code_sha256: str, root: Path) -> Path:
     return target
 
 
-def peak_memory_mb(pid: int) -> int:
-    """The process's peak resident memory in MB (``VmHWM``), or its current RSS where /proc is absent."""
+def peak_memory_mb(pid: int, fd: int | None = None) -> int:
+    """The process's peak resident memory in MB (``VmHWM``), or its current RSS where /proc is absent.
+
+    ``fd`` is an open descriptor of ``/proc/<pid>/status`` to re-read (cheaper than opening it each time).
+    """
     try:
-        fd = os.open(f"/proc/{pid}/status", os.O_RDONLY)
-        try:
-            data = os.read(fd, 8192)
-        finally:
-            os.close(fd)
+        if fd is not None:
+            data = os.pread(fd, 8192, 0)
+        else:
+            own = os.open(f"/proc/{pid}/status", os.O_RDONLY)
+            try:
+                data = os.read(own, 8192)
+            finally:
+                os.close(own)
         start = data.find(b"VmHWM:")
         if start >= 0:
             return max(1, round(int(data[start + 6 : data.find(b"kB", start)]) / 1024))
@@ -99,6 +105,18 @@ def peak_memory_mb(pid: int) -> int:
         return max(1, round(int(out.stdout.strip()) / 1024))
     except (OSError, ValueError, subprocess.SubprocessError):
         return 0
+
+
+def _yield_to_the_local_cloud(pid: int) -> None:
+    """Schedule an environment's process as a batch process where the OS allows it.
+
+    Choice: the local cloud's own process answers every request and hands every invocation over; when it
+    wakes a runtime (answering ``/next``), a batch process does not preempt it, so the hand-over costs one
+    context switch instead of two. AWS runs its front end and the sandboxes on separate machines.
+    """
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_BATCH"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))
 
 
 class ExecutionEnvironment:
@@ -202,6 +220,9 @@ class ExecutionEnvironment:
             stderr=asyncio.subprocess.STDOUT,
             **kwargs,  # type: ignore[arg-type]
         )
+        _yield_to_the_local_cloud(self.process.pid)
+        with contextlib.suppress(OSError):
+            self._memory_fd = os.open(f"/proc/{self.process.pid}/status", os.O_RDONLY)
         self._tasks = [
             asyncio.create_task(self._read_output()),
             asyncio.create_task(self._watch_exit()),
@@ -254,6 +275,9 @@ class ExecutionEnvironment:
 
     async def close(self) -> None:
         self.kill()
+        if self._memory_fd is not None:
+            os.close(self._memory_fd)
+            self._memory_fd = None
         if self.process is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.process.wait(), 5)
@@ -356,7 +380,7 @@ class ExecutionEnvironment:
                 outcome_payload = error_payload(
                     error_type, f"RequestId: {rid} Error: Task timed out after {spec.timeout:.2f} seconds"
                 )
-            memory = peak_memory_mb(self.process.pid) if self.process is not None else 0
+            memory = peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
             if status == "timeout":
                 self.kill()
             now = int(time.time() * 1000)

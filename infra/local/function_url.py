@@ -27,7 +27,7 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import cors as cors_rules
 from .function_spec import MAX_SYNC_PAYLOAD
@@ -80,6 +80,7 @@ class FunctionUrlFrontEnd:
     invoke: Invoke
     port: int
     legacy_permissions: bool = False
+    _decisions: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
@@ -129,9 +130,22 @@ class FunctionUrlFrontEnd:
                     "SigV4 verification of AWS_IAM Function URLs is not available yet: refusing %s", target.url_id
                 )
             return json_error(403, FORBIDDEN_UNSIGNED, "AccessDeniedException")
-        if not url_permissions_allow(target, legacy_permissions=self.legacy_permissions):
+        if not self._allowed(target):
             return json_error(403, FORBIDDEN_POLICY, "AccessDeniedException")
         return None
+
+    def _allowed(self, target: UrlTarget) -> bool:
+        """``url_permissions_allow``, remembered per policy revision (a policy change gets a new one)."""
+        revision = target.function.policy_revision
+        if not revision:
+            return url_permissions_allow(target, legacy_permissions=self.legacy_permissions)
+        key = (target.function_arn, revision)
+        decision = self._decisions.get(key)
+        if decision is None:
+            if len(self._decisions) > 4096:
+                self._decisions.clear()
+            decision = self._decisions[key] = url_permissions_allow(target, legacy_permissions=self.legacy_permissions)
+        return decision
 
     @staticmethod
     def _map(outcome: InvocationOutcome) -> HttpResponse:

@@ -22,6 +22,7 @@ class ResolvedFunction:
     spec: FunctionSpec
     invoked_arn: str
     policy_statements: tuple[dict[str, Any], ...]
+    policy_revision: str = ""  # changes whenever the resource policy does ("" = unknown)
 
 
 def resolve_function(account_id: str, region: str, name_or_arn: str, qualifier: str | None) -> ResolvedFunction:
@@ -34,7 +35,7 @@ def resolve_function(account_id: str, region: str, name_or_arn: str, qualifier: 
     base_arn = base.function_arn
     invoked = f"{base_arn}:{qualifier}" if qualifier else base_arn
     spec = spec_from_moto(function, reserved_concurrency=base.reserved_concurrency)
-    return ResolvedFunction(spec, invoked, tuple(function.policy.statements))
+    return ResolvedFunction(spec, invoked, tuple(function.policy.statements), str(function.policy.revision))
 
 
 @dataclass(frozen=True)
