@@ -1,23 +1,32 @@
-"""A small HTTP/1.1 server for one execution environment's Runtime API endpoint.
+"""The local cloud's HTTP/1.1 server: a thin shell from bytes on a socket to ``HttpRequest``/``HttpResponse``.
 
-Its only client is the runtime inside the environment, so it speaks just what runtimes send: keep-alive
-requests one at a time, ``Content-Length`` or ``chunked`` bodies (with trailers, which response
-streaming uses for errors after the first byte), and ``Expect: 100-continue`` (libcurl, inside
-awslambdaric, sends it before bodies over 1 MB). Being this small keeps a warm invocation cheap: the
-Runtime API sees two requests per invocation.
+It serves both the local cloud's port and every execution environment's Runtime API endpoint, and speaks
+what their clients send: persistent connections (HTTP/1.1 keep-alive, ``Connection: close``, HTTP/1.0),
+requests answered in order one at a time (so pipelining works), ``Content-Length`` or ``chunked`` bodies
+with trailers (response streaming reports late errors in trailers), ``Expect: 100-continue`` (curl and
+libcurl inside awslambdaric send it before large bodies), ``HEAD``. It is small on purpose: every warm
+invocation crosses it three times (the client's request, the runtime's ``/next`` and its result), so
+its cost is most of the local cloud's cost per request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import email.utils
+import logging
+import socket
+import time
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 from .http_types import HttpRequest, HttpResponse
 
+log = logging.getLogger("infra.local")
 Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
 MAX_HEAD = 64 * 1024
+#: Bodies up to this size reach the cores, so Lambda's own limits (6 MB) answer with AWS's errors (choice).
 MAX_BODY = 64 * 1024 * 1024
+_NO_BODY_STATUS = {204, 304}
 
 
 class BadRequest(Exception):
@@ -31,15 +40,30 @@ def _reason(status: int) -> str:
         return "Unknown"
 
 
-def encode_response(response: HttpResponse, *, keep_alive: bool = True) -> bytes:
+_date_cache: tuple[int, str] = (0, "")
+
+
+def http_date() -> str:
+    """The ``Date`` header value for now (computed once a second)."""
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, email.utils.formatdate(now, usegmt=True))
+    return _date_cache[1]
+
+
+def encode_response(response: HttpResponse, *, keep_alive: bool = True, head: bool = False) -> bytes:
     lines = [f"HTTP/1.1 {response.status} {_reason(response.status)}"]
     for name, value in response.headers:
-        if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+        if name.lower() not in ("content-length", "transfer-encoding", "connection", "date"):
             lines.append(f"{name}: {value}")
-    lines.append(f"Content-Length: {len(response.body)}")
+    lines.append(f"Date: {http_date()}")
+    if response.status not in _NO_BODY_STATUS:
+        lines.append(f"Content-Length: {len(response.body)}")
     if not keep_alive:
         lines.append("Connection: close")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
+    body = b"" if head or response.status in _NO_BODY_STATUS else response.body
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
 class _Parser:
@@ -57,6 +81,7 @@ class _Parser:
         self.chunked = False
         self.in_trailers = False
         self.continue_sent = False
+        self.version = "HTTP/1.1"
 
     def expects_continue(self) -> bool:
         if self.head is None or self.continue_sent:
@@ -72,9 +97,12 @@ class _Parser:
         lines = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
         del self.buffer[: end + 4]
         try:
-            method, target, _version = lines[0].split(" ", 2)
+            method, target, version = lines[0].split(" ", 2)
         except ValueError:
             raise BadRequest(f"bad request line {lines[0]!r}") from None
+        if not version.startswith("HTTP/1."):
+            raise BadRequest(f"unsupported protocol {version!r}")
+        self.version = version
         headers = []
         for line in lines[1:]:
             name, sep, value = line.partition(":")
@@ -132,8 +160,8 @@ class _Parser:
             if len(self.body) > MAX_BODY:
                 raise BadRequest("body too large")
 
-    def next_request(self) -> HttpRequest | None:
-        """A complete request if the buffer holds one (consumed), else None."""
+    def next_request(self, source_ip: str = "127.0.0.1") -> tuple[HttpRequest, bool] | None:
+        """A complete request and whether the connection stays open after it, else None."""
         if self.head is None and not self._parse_head():
             return None
         if self.chunked:
@@ -149,26 +177,39 @@ class _Parser:
         assert self.head is not None
         method, target, headers = self.head
         path, _, query = target.partition("?")
-        request = HttpRequest(method, path, query, tuple(headers + self.trailers), bytes(self.body))
+        request = HttpRequest(method, path, query, tuple(headers + self.trailers), bytes(self.body), source_ip)
+        connection = (request.header("connection") or "").lower()
+        keep_alive = "keep-alive" in connection if self.version == "HTTP/1.0" else "close" not in connection
         self.reset()
-        return request
+        return request, keep_alive
 
 
-class RuntimeApiProtocol(asyncio.Protocol):
-    """One connection from a runtime; requests are answered in order, one at a time."""
+class HttpProtocol(asyncio.Protocol):
+    """One client connection; its requests are answered in order, one at a time."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, registry: set[HttpProtocol] | None = None) -> None:
         self._handler = handler
+        self._registry = registry
         self._parser = _Parser()
         self._transport: asyncio.Transport | None = None
         self._busy = False
         self._task: asyncio.Task[None] | None = None
+        self._peer = "127.0.0.1"
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        if peer:
+            self._peer = str(peer[0])
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None
+        if self._registry is not None:
+            self._registry.discard(self)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
         if self._task is not None:
             self._task.cancel()
 
@@ -180,49 +221,59 @@ class RuntimeApiProtocol(asyncio.Protocol):
         if self._busy or self._transport is None:
             return
         try:
-            request = self._parser.next_request()
+            parsed = self._parser.next_request(self._peer)
         except BadRequest as exc:
             self._transport.write(encode_response(HttpResponse(400, [], str(exc).encode()), keep_alive=False))
             self._transport.close()
             return
-        if request is None:
+        if parsed is None:
             if self._parser.expects_continue():
                 self._parser.continue_sent = True
                 self._transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             return
         self._busy = True
-        self._task = asyncio.get_running_loop().create_task(self._answer(request))
+        self._task = asyncio.get_running_loop().create_task(self._answer(*parsed))
 
-    async def _answer(self, request: HttpRequest) -> None:
+    async def _answer(self, request: HttpRequest, keep_alive: bool) -> None:
         try:
             response = await self._handler(request)
-        except Exception as exc:  # the Runtime API must answer even when the local cloud fails
-            response = HttpResponse(500, [("Content-Type", "text/plain")], f"local cloud error: {exc}".encode())
-        if self._transport is not None:
-            self._transport.write(encode_response(response))
+        except Exception:  # a client always gets an answer, even when the local cloud fails
+            log.exception("local cloud failed on %s %s", request.method, request.path)
+            body = b'{"message":"local cloud internal error: see its log"}'
+            response = HttpResponse(500, [("Content-Type", "application/json")], body)
+        if self._transport is None:
+            return
+        self._transport.write(encode_response(response, keep_alive=keep_alive, head=request.method == "HEAD"))
         self._busy = False
         self._task = None
+        if not keep_alive:
+            self._transport.close()
+            return
         self._pump()
 
 
-async def serve_runtime_api(handler: Handler, host: str = "127.0.0.1") -> tuple[int, Callable[[], Awaitable[None]]]:
-    """Listen on an ephemeral port of ``host``; return the port and a function that closes it."""
+async def serve_http(
+    handler: Handler, *, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None
+) -> tuple[int, Callable[[], Awaitable[None]]]:
+    """Listen on ``host:port`` (or ``sock``); return the bound port and a function that closes it all."""
     loop = asyncio.get_running_loop()
-    protocols: list[RuntimeApiProtocol] = []
+    protocols: set[HttpProtocol] = set()
 
-    def factory() -> RuntimeApiProtocol:
-        protocol = RuntimeApiProtocol(handler)
-        protocols.append(protocol)
+    def factory() -> HttpProtocol:
+        protocol = HttpProtocol(handler, protocols)
+        protocols.add(protocol)
         return protocol
 
-    server = await loop.create_server(factory, host, 0)
-    port = server.sockets[0].getsockname()[1]
+    if sock is not None:
+        server = await loop.create_server(factory, sock=sock, backlog=512)
+    else:
+        server = await loop.create_server(factory, host, port, backlog=512)
+    bound = server.sockets[0].getsockname()[1]
 
     async def close() -> None:
         server.close()
-        for protocol in protocols:
-            if protocol._transport is not None:
-                protocol._transport.close()
+        for protocol in list(protocols):
+            protocol.close()
         await server.wait_closed()
 
-    return port, close
+    return bound, close
