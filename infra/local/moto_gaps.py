@@ -10,6 +10,8 @@ is not what AWS stores or returns (aws-behaviour.md §10), and adds what it lack
   ``AuthType``, ``InvokeMode`` and ``Cors.AllowMethods`` are validated as the API reference says
   (API_CreateFunctionUrlConfig.html, API_Cors.html); a second config for the same function or alias is a
   ``ResourceConflictException``; ``UpdateFunctionUrlConfig`` also updates ``InvokeMode`` and can clear ``Cors``.
+- ``RemovePermission`` gives the policy a new ``RevisionId`` (moto kept the old one; the local cloud
+  remembers authorization decisions per revision).
 - ``Qualifier`` (an alias name) on the Function URL operations: moto ignored it; the config is kept on
   moto's own alias object, so moto still holds all the state.
 
@@ -19,6 +21,7 @@ Not emulated: ``ListFunctionUrlConfigs``.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 from urllib.parse import unquote
 
@@ -231,6 +234,15 @@ def _decode_policy(self: Any, obj: dict[str, Any]) -> Any:
     return policy
 
 
+_original_del_statement = lambda_policy.Policy.del_statement
+
+
+def _del_statement(self: Any, sid: str, revision: str = "") -> None:
+    """RemovePermission gives the policy a new RevisionId, as on AWS (moto kept the old one)."""
+    _original_del_statement(self, sid, revision)
+    self.revision = str(uuid.uuid4())
+
+
 _applied = False
 
 
@@ -240,6 +252,7 @@ def apply() -> None:
     if _applied:
         return
     lambda_policy.Policy.decode_policy = _decode_policy  # type: ignore[method-assign]
+    lambda_policy.Policy.del_statement = _del_statement  # type: ignore[method-assign]
     backend = lambda_models.LambdaBackend
     backend.create_function_url_config = create_function_url_config  # type: ignore[method-assign]
     backend.get_function_url_config = get_function_url_config  # type: ignore[method-assign]

@@ -243,3 +243,19 @@ def test_alias_url_runs_the_aliased_version(deploy, aws, http) -> None:
     host = url["FunctionUrl"].split("//")[1].rstrip("/")
     body = http.get("/", headers={"Host": host}).json()
     assert body["env"]["AWS_LAMBDA_FUNCTION_VERSION"] == version
+
+
+def test_a_permission_change_takes_effect_on_the_next_request(deploy, aws, http) -> None:
+    fn = deploy(ECHO)
+    lam = aws("lambda")
+    assert http.get("/", headers={"Host": fn.host}).status_code == 200
+    lam.remove_permission(FunctionName=fn.name, StatementId="FunctionURLAllowInvokeAction")
+    assert http.get("/", headers={"Host": fn.host}).status_code == 403
+    lam.add_permission(
+        FunctionName=fn.name,
+        StatementId="again",
+        Action="lambda:InvokeFunction",
+        Principal="*",
+        InvokedViaFunctionUrl=True,
+    )
+    assert http.get("/", headers={"Host": fn.host}).status_code == 200

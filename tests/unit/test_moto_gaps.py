@@ -361,3 +361,12 @@ def test_apply_is_idempotent() -> None:
     moto_gaps.apply()
     assert moto_gaps.lambda_models.LambdaBackend.create_function_url_config is patched
     assert patched is moto_gaps.create_function_url_config
+
+
+def test_remove_permission_gives_the_policy_a_new_revision(lam) -> None:
+    lam.add_permission(FunctionName="hello", StatementId="a", Action="lambda:InvokeFunction", Principal="*")
+    lam.add_permission(FunctionName="hello", StatementId="b", Action="lambda:InvokeFunction", Principal="*")
+    before = lam.get_policy(FunctionName="hello")["RevisionId"]
+    lam.remove_permission(FunctionName="hello", StatementId="a")
+    after = lam.get_policy(FunctionName="hello")["RevisionId"]
+    assert before != after
