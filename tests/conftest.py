@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures that drive a real local cloud (integration and browser tests).
+pytest_plugins = ["tests.local_cloud"]
+
 _STATE = Path(tempfile.mkdtemp(prefix="kit-tests-"))
 
 

@@ -128,7 +128,7 @@ def test_payload_that_is_not_json(deploy, aws) -> None:
 def test_a_handler_that_cannot_be_imported(aws, role_arn) -> None:
     lam = aws("lambda")
     name = "it-import-error"
-    from tests.integration.conftest import zip_source
+    from tests.local_cloud import zip_source
 
     lam.create_function(
         FunctionName=name,

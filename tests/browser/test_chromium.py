@@ -1,0 +1,105 @@
+"""A real browser (headless Chromium) opens Function URLs of the local cloud through ``*.localhost`` names.
+
+Skipped where Chromium is not installed (``.ci/run`` installs Debian's ``chromium``).
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.local_cloud import Deployed
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+
+API = """
+import json
+
+def handler(event, context):
+    method = event["requestContext"]["http"]["method"]
+    return {"statusCode": 200, "headers": {"content-type": "application/json"},
+            "body": json.dumps({"method": method, "body": event.get("body")})}
+"""
+
+
+def dump_dom(url: str, profile: Path, wait_ms: int = 0) -> str:
+    """The DOM Chromium ends up with after loading ``url`` (and running its scripts)."""
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+    ]
+    if wait_ms:
+        flags.append(f"--virtual-time-budget={wait_ms}")
+    out = subprocess.run([CHROMIUM, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=90)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+@pytest.fixture
+def page_origin(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A plain web server on another loopback port: the origin of a page that calls the URL."""
+    root = tmp_path / "site"
+    root.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", root
+    finally:
+        server.shutdown()
+
+
+def test_the_browser_opens_a_function_url_by_its_localhost_name(deploy, tmp_path: Path) -> None:
+    fn: Deployed = deploy(API)
+    dom = dump_dom(fn.local_url("/"), tmp_path / "profile")
+    assert '{"method": "GET", "body": null}' in dom
+
+
+CALLER = """<!doctype html><html><body><pre id="out">pending</pre><script>
+fetch("{url}", {{method: "POST", headers: {{"content-type": "application/json"}}, body: JSON.stringify({{hi: 1}})}})
+  .then(r => r.text()).then(t => document.getElementById("out").textContent = "ok " + t)
+  .catch(e => document.getElementById("out").textContent = "blocked " + e.name);
+</script></body></html>"""
+
+
+def test_a_page_on_another_origin_calls_the_url_only_when_cors_allows_it(
+    deploy, aws, page_origin, tmp_path: Path
+) -> None:
+    origin, root = page_origin
+    fn: Deployed = deploy(API)
+    (root / "caller.html").write_text(CALLER.format(url=fn.local_url("/")))
+
+    blocked = dump_dom(f"{origin}/caller.html", tmp_path / "p1", wait_ms=5000)
+    assert "blocked TypeError" in blocked
+
+    aws("lambda").update_function_url_config(
+        FunctionName=fn.name,
+        Cors={"AllowOrigins": [origin], "AllowMethods": ["POST"], "AllowHeaders": ["content-type"]},
+    )
+    allowed = dump_dom(f"{origin}/caller.html", tmp_path / "p2", wait_ms=5000)
+    text = allowed.split('<pre id="out">', 1)[1].split("</pre>", 1)[0]
+    assert text.startswith("ok ")
+    assert json.loads(text[3:].replace("&quot;", '"')) == {"method": "POST", "body": '{"hi":1}'}
