@@ -17,7 +17,7 @@ import httpx
 from botocore.config import Config
 
 from .local import control
-from .local.cloud import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from .local.cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from .settings import Settings
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}

@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from .cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from .cloudwatch_logs import MotoLogSink
 from .environment_pool import EnvironmentPool
 from .execution_environment import ExecutionEnvironment, ListenFactory
@@ -33,10 +34,6 @@ from .moto_lambda import ResolvedFunction, UrlRegistry, account_for_access_key, 
 
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
-
-#: The credentials the kit uses in local mode (and hands to handlers); moto maps any key to its default account.
-LOCAL_ACCESS_KEY = "AKIAKITLOCAL00000000"
-LOCAL_SECRET_KEY = "local-cloud-secret-key-not-a-real-secret"
 
 
 def caller_of(request: HttpRequest) -> tuple[str, str]:

@@ -3,12 +3,8 @@
 Emulates, for a request to ``<url-id>.lambda-url.<region>.on.aws`` (or ``.localhost``):
 - an unknown url-id: 403 ``{"Message":null}``, ``x-amzn-ErrorType: AccessDeniedException`` [validated];
 - CORS (see ``cors.py``);
-- AuthType NONE: the function's resource policy must allow the anonymous caller both
-  ``lambda:InvokeFunctionUrl`` (condition key ``lambda:FunctionUrlAuthType`` = NONE) and, since October 2025,
-  ``lambda:InvokeFunction`` (condition key ``lambda:InvokedViaFunctionUrl`` = true); ``legacy_permissions``
-  emulates an older account where the first alone suffices (aws-behaviour.md §4, urls-auth.html). Otherwise
-  403 with AWS's "Forbidden. For troubleshooting ..." body;
-- AuthType AWS_IAM: a request without SigV4 gets 403 ``{"Message":"Forbidden"}``;
+- AuthType NONE or AWS_IAM: who may call, and the 403s, as ``url_auth.py`` says; ``legacy_permissions``
+  emulates an older account where ``lambda:InvokeFunctionUrl`` alone suffices;
 - a request whose event exceeds 6 MB: 413 ``RequestEntityTooLargeException``; throttling: 429
   ``{"Message":"Rate Exceeded."}``;
 - the function runs with the payload-2.0 event (``url_event.py``) and its result is mapped by
@@ -16,8 +12,8 @@ Emulates, for a request to ``<url-id>.lambda-url.<region>.on.aws`` (or ``.localh
   ``Internal Server Error`` [validated for errors; inferred for the others];
 - every response carries ``x-amzn-RequestId`` (the invocation's request id) and ``X-Amzn-Trace-Id``.
 
-Not emulated yet: SigV4 verification for AWS_IAM URLs (a signed request is refused with 403 and a note
-in the local cloud's log until it is), RESPONSE_STREAM invoke mode (such a URL is served buffered).
+Authorization (NONE and AWS_IAM, SigV4) is ``url_auth.py``'s. Not emulated yet: RESPONSE_STREAM invoke
+mode (such a URL is served buffered).
 """
 
 from __future__ import annotations
@@ -32,9 +28,18 @@ from dataclasses import dataclass, field
 from . import cors as cors_rules
 from .function_spec import MAX_SYNC_PAYLOAD
 from .http_types import HttpRequest, HttpResponse, json_error
-from .iam_policy import AuthzRequest, Caller, Decision, evaluate
+from .iam_identity import Identity, find_identity
 from .invocation import InvocationOutcome, Throttled
 from .moto_lambda import ResolvedFunction, UrlTarget
+from .sigv4 import SignatureError, verify
+from .url_auth import (
+    FORBIDDEN_POLICY,
+    Authorized,
+    authorizer_block,
+    iam_url_allows,
+    public_url_allows,
+    signature_error_response,
+)
 from .url_event import UrlEventContext, build_url_event, trace_id
 from .url_response import InvalidFunctionResponse, map_function_result
 
@@ -42,11 +47,6 @@ log = logging.getLogger(__name__)
 
 URL_HOST = re.compile(r"^([a-z0-9]{1,64})\.lambda-url\.([a-z]{2}(?:-[a-z]+)+-\d)\.(?:on\.aws|localhost)$")
 
-FORBIDDEN_POLICY = (
-    b'{"Message":"Forbidden. For troubleshooting Function URL authorization issues, see: '
-    b'https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"}'
-)
-FORBIDDEN_UNSIGNED = b'{"Message":"Forbidden"}'
 UNKNOWN_URL = b'{"Message":null}'
 
 Invoke = Callable[[ResolvedFunction, bytes, str, str], Awaitable[InvocationOutcome]]
@@ -59,27 +59,13 @@ def parse_url_host(host: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-def url_permissions_allow(target: UrlTarget, *, legacy_permissions: bool = False) -> bool:
-    """Does the resource policy let anyone call this AuthType NONE URL (both permissions)?"""
-    statements = target.function.policy_statements
-    base = {"lambda:FunctionUrlAuthType": "NONE"}
-    url_call = AuthzRequest("lambda:InvokeFunctionUrl", target.function_arn, base)
-    if evaluate(statements, url_call, Caller.anonymous()) is not Decision.ALLOW:
-        return False
-    if legacy_permissions:
-        return True
-    invoke = AuthzRequest(
-        "lambda:InvokeFunction", target.function_arn, {**base, "lambda:InvokedViaFunctionUrl": "true"}
-    )
-    return evaluate(statements, invoke, Caller.anonymous()) is Decision.ALLOW
-
-
 @dataclass
 class FunctionUrlFrontEnd:
     lookup: Lookup
     invoke: Invoke
     port: int
     legacy_permissions: bool = False
+    identities: Callable[[str], Identity | None] = find_identity
     _decisions: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
@@ -99,13 +85,19 @@ class FunctionUrlFrontEnd:
             return json_error(403, UNKNOWN_URL, "AccessDeniedException")
         if target.cors and request.method == "OPTIONS":
             return cors_rules.preflight_response(target.cors, request)
-        denied = self._authorize(request, target)
-        if denied is not None:
-            return denied
+        authorized = self._authorize(request, target)
+        if isinstance(authorized, HttpResponse):
+            return authorized
         event = build_url_event(
             request,
             UrlEventContext(
-                url_id=target.url_id, region=target.region, request_id=request_id, forwarded_port=self.port, trace=trace
+                url_id=target.url_id,
+                region=target.region,
+                request_id=request_id,
+                forwarded_port=self.port,
+                trace=trace,
+                account_id=authorized.account_id,
+                authorizer=authorized.authorizer,
             ),
         )
         payload = json.dumps(event).encode("utf-8")
@@ -123,28 +115,46 @@ class FunctionUrlFrontEnd:
             cors_rules.add_cors_headers(target.cors, request, response)
         return response
 
-    def _authorize(self, request: HttpRequest, target: UrlTarget) -> HttpResponse | None:
-        if target.auth_type == "AWS_IAM":
-            if request.header("authorization") or "X-Amz-Signature=" in request.query:
-                log.warning(
-                    "SigV4 verification of AWS_IAM Function URLs is not available yet: refusing %s", target.url_id
-                )
-            return json_error(403, FORBIDDEN_UNSIGNED, "AccessDeniedException")
-        if not self._allowed(target):
+    def _authorize(self, request: HttpRequest, target: UrlTarget) -> Authorized | HttpResponse:
+        if target.auth_type != "AWS_IAM":
+            return Authorized() if self._allowed(target) else json_error(403, FORBIDDEN_POLICY, "AccessDeniedException")
+        found: list[Identity] = []
+
+        def lookup(access_key: str):  # type: ignore[no-untyped-def]
+            identity = self.identities(access_key)
+            if identity is not None:
+                found.append(identity)
+            return identity.credential if identity is not None else None
+
+        try:
+            verify(
+                request.method,
+                request.path,
+                request.query,
+                request.headers,
+                request.body,
+                lookup=lookup,
+                service="lambda",
+                region=target.region,
+            )
+        except SignatureError as error:
+            return signature_error_response(error)
+        identity = found[0]
+        if not iam_url_allows(identity, target, legacy=self.legacy_permissions):
             return json_error(403, FORBIDDEN_POLICY, "AccessDeniedException")
-        return None
+        return Authorized(identity.account_id, authorizer_block(identity))
 
     def _allowed(self, target: UrlTarget) -> bool:
         """``url_permissions_allow``, remembered per policy revision (a policy change gets a new one)."""
         revision = target.function.policy_revision
         if not revision:
-            return url_permissions_allow(target, legacy_permissions=self.legacy_permissions)
+            return public_url_allows(target, legacy=self.legacy_permissions)
         key = (target.function_arn, revision)
         decision = self._decisions.get(key)
         if decision is None:
             if len(self._decisions) > 4096:
                 self._decisions.clear()
-            decision = self._decisions[key] = url_permissions_allow(target, legacy_permissions=self.legacy_permissions)
+            decision = self._decisions[key] = public_url_allows(target, legacy=self.legacy_permissions)
         return decision
 
     @staticmethod

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from infra.local.function_spec import FunctionSpec
-from infra.local.function_url import FunctionUrlFrontEnd, parse_url_host, url_permissions_allow
+from infra.local.function_url import FunctionUrlFrontEnd, parse_url_host
 from infra.local.http_types import HttpRequest, HttpResponse
 from infra.local.invocation import InvocationOutcome, Throttled
 from infra.local.moto_lambda import ResolvedFunction, UrlTarget
+from infra.local.url_auth import public_url_allows
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -221,10 +222,10 @@ def test_explicit_deny_blocks_a_public_url() -> None:
     assert json.loads(response.body) == FORBIDDEN_POLICY
 
 
-def test_url_permissions_allow_directly() -> None:
-    assert url_permissions_allow(target()) is True
-    assert url_permissions_allow(target(statements=(PUBLIC_URL,))) is False
-    assert url_permissions_allow(target(statements=(PUBLIC_URL,)), legacy_permissions=True) is True
+def test_public_url_allows_directly() -> None:
+    assert public_url_allows(target()) is True
+    assert public_url_allows(target(statements=(PUBLIC_URL,))) is False
+    assert public_url_allows(target(statements=(PUBLIC_URL,)), legacy=True) is True
 
 
 def test_aws_iam_unsigned_is_403_forbidden() -> None:
