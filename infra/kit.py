@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 import boto3
 import httpx
 from botocore.config import Config
+from botocore.credentials import Credentials
 
 from .local import control
 from .local.cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from .settings import Settings
+from .signing import SigV4, presign
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _MUTATING = (
@@ -122,6 +124,21 @@ class Kit:
             assert self.endpoint is not None
             kwargs.setdefault("transport", LocalCloudTransport(self.endpoint))
         return httpx.Client(**kwargs)
+
+    def credentials(self) -> Any:
+        """The credentials this kit's AWS calls use (botocore ``Credentials``)."""
+        if self.local:
+            return Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY)
+        return self._session.get_credentials().get_frozen_credentials()
+
+    def sigv4(self, access_key: str | None = None, secret_key: str | None = None, token: str | None = None) -> SigV4:
+        """httpx auth that signs requests for Lambda in the kit's region (with the kit's credentials by default)."""
+        creds = Credentials(access_key, secret_key, token) if access_key else self.credentials()
+        return SigV4(creds, self.region)
+
+    def presign(self, url: str, *, expires: int = 300, for_browser: bool = False) -> str:
+        """A presigned GET for ``url``; ``for_browser`` signs the address curl and browsers open locally."""
+        return presign(self.browser_url(url) if for_browser else url, self.credentials(), self.region, expires=expires)
 
     def browser_url(self, url: str) -> str:
         """The address a browser or curl on this machine opens for ``url`` (``*.localhost`` in local mode)."""
