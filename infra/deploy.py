@@ -11,7 +11,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 LAMBDA_TRUST_POLICY = {
@@ -197,3 +197,38 @@ def ensure_public_url_permissions(lam: Any, name: str) -> list[str]:
         )
         added.append("FunctionURLAllowInvokeAction")
     return added
+
+
+@dataclass(frozen=True)
+class UserKey:
+    user_name: str
+    user_arn: str
+    access_key: str
+    secret_key: str = field(repr=False)
+
+
+def ensure_user_with_fresh_key(iam: Any, name: str, *, tags: dict[str, str]) -> UserKey:
+    """An IAM user with exactly one access key, made now (older keys of the user are deleted)."""
+    try:
+        user = iam.get_user(UserName=name)["User"]
+    except iam.exceptions.NoSuchEntityException:
+        user = iam.create_user(UserName=name, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])["User"]
+    for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+        iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return UserKey(name, user["Arn"], key["AccessKeyId"], key["SecretAccessKey"])
+
+
+def invoke_url_policy(function_arn: str) -> dict[str, Any]:
+    """An identity policy that lets its holder call the function's URL (both actions, since October 2025)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "InvokeTheFunctionUrl",
+                "Effect": "Allow",
+                "Action": ["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"],
+                "Resource": function_arn,
+            }
+        ],
+    }

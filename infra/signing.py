@@ -59,6 +59,9 @@ def presign(
     return aws_request.url
 
 
-def curl_command(url: str, access_key: str, secret_key: str, region: str, service: str = "lambda") -> str:
-    """The same signed GET with curl's own SigV4 signer (``--aws-sigv4``, curl 7.75 and later)."""
-    return f"curl --aws-sigv4 'aws:amz:{region}:{service}' --user '{access_key}:{secret_key}' '{url}'"
+def curl_command(url: str, region: str, service: str = "lambda") -> str:
+    """The same signed GET with curl's own SigV4 signer (``--aws-sigv4``, curl 7.75 and later).
+
+    The keys come from the shell's ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, so no secret is printed.
+    """
+    return f"curl --aws-sigv4 'aws:amz:{region}:{service}' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" '{url}'"

@@ -58,6 +58,9 @@ class LocalCloud:
         self.port = port
         self.state_dir = state_dir
         self.started = time.time()
+        from .control import code_version
+
+        self.version = code_version()
         self.moto = MotoBridge()
         logs = MotoLogSink()
         endpoint = f"http://127.0.0.1:{port}"
@@ -112,6 +115,7 @@ class LocalCloud:
                 "state_dir": str(self.state_dir),
                 "started": self.started,
                 "environments": len(self.pool.environments),
+                "version": self.version,
             }
             return HttpResponse(200, [("Content-Type", "application/json")], json.dumps(body).encode())
         return HttpResponse(404, [("Content-Type", "application/json")], b'{"message":"unknown local cloud endpoint"}')

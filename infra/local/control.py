@@ -9,6 +9,7 @@ attaches to another learner's local cloud on a shared machine, and no port is ev
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import socket
@@ -36,6 +37,14 @@ class LocalCloudInfo:
 
 class LocalCloudError(RuntimeError):
     pass
+
+
+def code_version() -> str:
+    """A fingerprint of the local cloud's code, so a client can tell a local cloud started from older code."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def state_dir() -> Path:
@@ -100,6 +109,13 @@ def start(port: int | None = None, directory: Path | None = None, timeout: float
     directory = _resolved(directory)
     info = running(directory)
     if info is not None:
+        status = health(info.port) or {}
+        if status.get("version") not in (None, code_version()):
+            print(
+                f"warning: your local cloud (port {info.port}) runs older code than this kit; to run the new code, "
+                "restart it (what it holds is lost): python -m infra.local stop",
+                file=sys.stderr,
+            )
         return info
     port = port or int(os.environ.get("KIT_LOCAL_PORT") or 0) or free_port()
     directory.mkdir(parents=True, exist_ok=True)
