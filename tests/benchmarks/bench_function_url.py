@@ -27,8 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
-def _client(port: int, host: str, seconds: float, start_at: float, queue: mp.Queue) -> None:
-    request = f"GET /hello?name=bench HTTP/1.1\r\nHost: {host}\r\nUser-Agent: bench\r\n\r\n".encode()
+def get_request(host: str, extra_headers: str = "") -> bytes:
+    """The raw GET the load clients send again and again over one keep-alive connection."""
+    return f"GET /hello?name=bench HTTP/1.1\r\nHost: {host}\r\nUser-Agent: bench\r\n{extra_headers}\r\n".encode()
+
+
+def _client(port: int, request: bytes, seconds: float, start_at: float, queue: mp.Queue) -> None:
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     latencies: list[float] = []
@@ -58,10 +62,10 @@ def _client(port: int, host: str, seconds: float, start_at: float, queue: mp.Que
     queue.put((latencies, errors))
 
 
-def run_load(port: int, host: str, connections: int, seconds: float) -> dict[str, float]:
+def run_load(port: int, request: bytes, connections: int, seconds: float) -> dict[str, float]:
     queue: mp.Queue = mp.Queue()
     start_at = time.time() + 0.5
-    procs = [mp.Process(target=_client, args=(port, host, seconds, start_at, queue)) for _ in range(connections)]
+    procs = [mp.Process(target=_client, args=(port, request, seconds, start_at, queue)) for _ in range(connections)]
     for proc in procs:
         proc.start()
     latencies: list[float] = []
@@ -123,7 +127,7 @@ def main() -> int:
             f"cold start (first request after a configuration change, {len(colds)} samples): "
             f"median {statistics.median(colds):.1f} ms, max {max(colds):.1f} ms"
         )
-        results = [run_load(port, host, n, args.seconds) for n in (1, 8)]
+        results = [run_load(port, get_request(host), n, args.seconds) for n in (1, 8)]
         for r in results:
             print(
                 f"warm GET via Function URL, {r['connections']} connection(s): p50 {r['p50_ms']:.2f} ms, "
