@@ -247,3 +247,23 @@ def test_another_account_needs_both_policies(iam_url, aws, endpoint) -> None:
     response = _client(endpoint, partner).get(iam_url.url)
     assert response.status_code == 200
     assert response.json()["accountId"] == "210987654321"
+
+
+def test_the_kit_signs_and_presigns_for_the_notebook_and_for_curl(iam_url, endpoint) -> None:
+    import shutil
+    import subprocess
+
+    import infra
+
+    kit = infra.Kit(infra.Settings(region=REGION), endpoint=endpoint)
+    assert kit.http().get(iam_url.url).status_code == 403
+    assert kit.http(auth=kit.sigv4()).get(iam_url.url).status_code == 200
+    assert kit.http().get(kit.presign(iam_url.url)).status_code == 200
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    link = kit.presign(iam_url.url, for_browser=True)
+    assert ".localhost:" in link
+    out = subprocess.run(
+        ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", link], capture_output=True, text=True, timeout=30
+    )
+    assert out.stdout == "200"
