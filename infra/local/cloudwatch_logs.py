@@ -25,9 +25,6 @@ def new_stream_name(version: str, now: float | None = None) -> str:
 class MotoLogSink:
     """Puts log events straight into moto's in-process CloudWatch Logs backend."""
 
-    def __init__(self) -> None:
-        self._streams: set[tuple[str, str, str, str]] = set()
-
     def put(self, account_id: str, region: str, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         if not events:
             return
@@ -35,10 +32,12 @@ class MotoLogSink:
         from moto.logs.models import logs_backends
 
         backend: Any = logs_backends[account_id][region]
-        if group not in backend.groups:
-            backend.create_log_group(group, tags={})
-        with contextlib.suppress(ResourceAlreadyExistsException):
-            backend.create_log_stream(group, stream)
+        log_group = backend.groups.get(group)
+        if log_group is None or stream not in log_group.streams:
+            if log_group is None:
+                backend.create_log_group(group, tags={})
+            with contextlib.suppress(ResourceAlreadyExistsException):
+                backend.create_log_stream(group, stream)
         # PutLogEvents wants chronological order; a stable sort keeps lines of the same millisecond in order.
         ordered = sorted(events, key=lambda event: event[0])
         backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in ordered])
