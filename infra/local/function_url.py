@@ -31,7 +31,7 @@ from .http_types import HttpRequest, HttpResponse, json_error
 from .iam_identity import Identity, find_identity
 from .invocation import InvocationOutcome, Throttled
 from .moto_lambda import ResolvedFunction, UrlTarget
-from .sigv4 import SignatureError, verify
+from .sigv4 import Credential, SignatureError, verify
 from .url_auth import (
     FORBIDDEN_POLICY,
     Authorized,
@@ -120,7 +120,7 @@ class FunctionUrlFrontEnd:
             return Authorized() if self._allowed(target) else json_error(403, FORBIDDEN_POLICY, "AccessDeniedException")
         found: list[Identity] = []
 
-        def lookup(access_key: str):  # type: ignore[no-untyped-def]
+        def lookup(access_key: str) -> Credential | None:
             identity = self.identities(access_key)
             if identity is not None:
                 found.append(identity)
@@ -145,7 +145,7 @@ class FunctionUrlFrontEnd:
         return Authorized(identity.account_id, authorizer_block(identity))
 
     def _allowed(self, target: UrlTarget) -> bool:
-        """``url_permissions_allow``, remembered per policy revision (a policy change gets a new one)."""
+        """``public_url_allows``, remembered per policy revision (a policy change gets a new one)."""
         revision = target.function.policy_revision
         if not revision:
             return public_url_allows(target, legacy=self.legacy_permissions)
