@@ -435,11 +435,14 @@ class ExecutionEnvironment:
         else:
             error_type = "Runtime.ExitError"
             payload = error_payload(error_type, f"RequestId: {rid} Error: {self._exit_reason()}")
+        memory = peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
         self.kill()
+        if self.init_duration_ms is None:  # INIT never reached /next: it lasted until now
+            self.init_duration_ms = (time.monotonic() - self._spawned_at) * 1000
         now = int(time.time() * 1000)
         self._lines.append((now, f"START RequestId: {rid} Version: {self.spec.version}"))
         self._lines.append((now, f"END RequestId: {rid}"))
-        self._lines.append((now, self._report_line(rid, 0.0, 0, True)))
+        self._lines.append((now, self._report_line(rid, 0.0, memory, True)))
         return InvocationOutcome(
             status="init_error",
             request_id=rid,
@@ -447,7 +450,7 @@ class ExecutionEnvironment:
             executed_version=self.spec.version,
             error_type=error_type,
             log_text=self._flush(),
-            init_duration_ms=self.init_duration_ms or (time.monotonic() - self._spawned_at) * 1000,
+            init_duration_ms=self.init_duration_ms,
         )
 
 

@@ -138,9 +138,12 @@ def test_a_handler_that_cannot_be_imported(aws, role_arn) -> None:
         Code={"ZipFile": zip_source("def handler(event, context):\n    return 1\n")},
     )
     try:
-        response, body = _invoke(lam, name, {})
+        response, body = _invoke(lam, name, {}, LogType="Tail")
         assert response["FunctionError"] == "Unhandled"
         assert body["errorType"] == "Runtime.ImportModuleError"
+        report = base64.b64decode(response["LogResult"]).decode().strip().splitlines()[-1]
+        init_ms = float(report.split("Init Duration: ")[1].split(" ms")[0])
+        assert report.startswith("REPORT RequestId:") and init_ms > 0
         assert body["errorMessage"].startswith("Unable to import module 'missing'")
         # the next invocation tries INIT again, in a new environment, and fails the same way
         _, again = _invoke(lam, name, {})
