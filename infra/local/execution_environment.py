@@ -284,7 +284,7 @@ class ExecutionEnvironment:
         for task in self._tasks:
             try:
                 await asyncio.wait_for(task, 2)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 task.cancel()
         if self._listener is not None:
             await self._listener.close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -93,8 +93,8 @@ def find_identity(access_key: str) -> Identity | None:
             return None
         expiration = session.expiration
         if expiration.tzinfo is None:
-            expiration = expiration.replace(tzinfo=timezone.utc)
-        if expiration < datetime.now(timezone.utc):
+            expiration = expiration.replace(tzinfo=UTC)
+        if expiration < datetime.now(UTC):
             return None
         documents = []
         try:

@@ -24,7 +24,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, unquote
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -216,7 +216,7 @@ def build_canonical_request(
 
 def _check_time(parts: SignedParts, now: datetime) -> None:
     try:
-        signed_at = datetime.strptime(parts.amz_date, _AMZ_DATE).replace(tzinfo=timezone.utc)
+        signed_at = datetime.strptime(parts.amz_date, _AMZ_DATE).replace(tzinfo=UTC)
     except ValueError:
         raise SignatureError(SignatureError.MALFORMED, f"bad X-Amz-Date {parts.amz_date!r}") from None
     if parts.amz_date[:8] != parts.date:
@@ -261,7 +261,7 @@ def verify(
         raise SignatureError(
             SignatureError.MISMATCH, f"credential scope {parts.region}/{parts.service}, expected {region}/{service}"
         )
-    _check_time(parts, now or datetime.now(timezone.utc))
+    _check_time(parts, now or datetime.now(UTC))
     canonical = build_canonical_request(method, path, query, headers, body, parts)
     key = signing_key(credential.secret_key, parts.date, parts.region, parts.service)
     expected = hmac.new(key, string_to_sign(parts, canonical).encode(), hashlib.sha256).hexdigest()

@@ -15,7 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def verify_alone(url: str, host: str, region: str, rounds: int = 20000) -> float
 
     headers = (("Host", host), ("User-Agent", "bench"), *signed_headers(url, region).items())
     credential = Credential(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     started = time.perf_counter()
     for _ in range(rounds):
         verify(

@@ -13,7 +13,7 @@ import string
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from unittest import mock
 from urllib.parse import quote, urlsplit
 
@@ -70,7 +70,7 @@ def signing_times(draw) -> datetime:
     """A UTC time an hour or more away from midnight, so that a shift of up to an hour keeps its date."""
     day = draw(st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)))
     seconds = draw(st.integers(min_value=3600, max_value=86400 - 3601))
-    return datetime.combine(day, time(), tzinfo=timezone.utc) + timedelta(seconds=seconds)
+    return datetime.combine(day, time(), tzinfo=UTC) + timedelta(seconds=seconds)
 
 
 def wire_path(segments: list[str]) -> str:
@@ -308,21 +308,21 @@ def test_presigned_urls_are_accepted_and_every_single_change_refused() -> None:
 
 
 def test_a_presigned_url_past_x_amz_expires_is_expired() -> None:
-    when = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+    when = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
     wire = presign("/report", "day=monday", when=when, expires=60)
     check(wire, now=when + timedelta(seconds=60))
     refused(wire, SignatureError.EXPIRED, now=when + timedelta(seconds=61))
 
 
 def test_a_presigned_url_expiring_after_seven_days_is_malformed() -> None:
-    when = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+    when = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
     wire = presign("/", "", when=when, expires=604_801)
     refused(wire, SignatureError.MALFORMED, now=when)
 
 
 # --- special cases -----------------------------------------------------------------------------------------
 
-WHEN = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+WHEN = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("declared", ["UNSIGNED-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"])

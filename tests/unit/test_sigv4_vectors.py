@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from infra.local.sigv4 import (
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "sigv4" / "aws_sig_v4_test_suite.json"
 SUITE: dict[str, Any] = json.loads(FIXTURE.read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = SUITE["cases"]
-NOW = datetime(2015, 8, 30, 12, 36, tzinfo=timezone.utc)
+NOW = datetime(2015, 8, 30, 12, 36, tzinfo=UTC)
 
 
 def _headers(case: dict[str, Any], *, signed: bool) -> tuple[tuple[str, str], ...]:
@@ -130,6 +130,6 @@ def test_a_vector_outside_the_clock_window_is_expired() -> None:
             lookup=_lookup(case),
             service=SUITE["service"],
             region=SUITE["region"],
-            now=datetime(2015, 8, 30, 12, 41, 1, tzinfo=timezone.utc),
+            now=datetime(2015, 8, 30, 12, 41, 1, tzinfo=UTC),
         )
     assert caught.value.reason == SignatureError.EXPIRED
