@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -87,41 +88,57 @@ def run_load(port: int, request: bytes, connections: int, seconds: float) -> dic
     }
 
 
+def local_kit() -> Any:
+    """A kit connected to a fresh local cloud of the benchmark's own (stop it with ``control.stop()``)."""
+    os.environ["KIT_STATE_DIR"] = tempfile.mkdtemp(prefix="kit-bench-")
+    os.environ["KIT_MODE"] = "local"
+    import infra
+
+    return infra.connect()
+
+
+def deploy_api(kit: Any, suffix: str, auth_type: str = "NONE") -> str:
+    """Deploy ``handlers/api.py`` as ``<learner>-<suffix>`` behind a URL of ``auth_type``; return the URL."""
+    from infra import deploy, packaging
+
+    lam, iam = kit.client("lambda"), kit.client("iam")
+    role = deploy.ensure_execution_role(iam, kit.name("bench-role"), tags=kit.tags)
+    name = kit.name(suffix)
+    deploy.ensure_function(lam, name, role_arn=role.arn, zip_bytes=packaging.build_zip("api"), handler="api.handler")
+    url = deploy.ensure_function_url(lam, name, auth_type=auth_type).url
+    if auth_type == "NONE":
+        deploy.ensure_public_url_permissions(lam, name)
+    return url
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--cold-samples", type=int, default=10)
     args = parser.parse_args()
-    os.environ["KIT_STATE_DIR"] = tempfile.mkdtemp(prefix="kit-bench-")
-    os.environ["KIT_MODE"] = "local"
     import httpx
 
-    import infra
-    from infra import deploy, packaging
+    from infra.kit import LocalCloudTransport
     from infra.local import control
 
-    kit = infra.connect()
+    kit = local_kit()
     try:
-        lam, iam = kit.client("lambda"), kit.client("iam")
-        role = deploy.ensure_execution_role(iam, kit.name("bench-role"), tags=kit.tags)
-        fn = deploy.ensure_function(
-            lam, kit.name("bench-api"), role_arn=role.arn, zip_bytes=packaging.build_zip("api"), handler="api.handler"
-        )
-        url = deploy.ensure_function_url(lam, fn.name)
-        deploy.ensure_public_url_permissions(lam, fn.name)
-        host = url.url.split("//")[1].rstrip("/")
+        lam = kit.client("lambda")
+        url = deploy_api(kit, "bench-api")
+        name = kit.name("bench-api")
+        host = url.split("//")[1].rstrip("/")
         port = int(kit.endpoint.rsplit(":", 1)[1])
 
         colds = []
-        with httpx.Client(transport=infra.kit.LocalCloudTransport(kit.endpoint)) as http:
+        with httpx.Client(transport=LocalCloudTransport(kit.endpoint)) as http:
             for i in range(args.cold_samples):
-                lam.update_function_configuration(FunctionName=fn.name, Environment={"Variables": {"SAMPLE": str(i)}})
+                lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"SAMPLE": str(i)}})
                 t0 = time.perf_counter()
-                response = http.get(url.url + "hello")
+                response = http.get(url + "hello")
                 colds.append((time.perf_counter() - t0) * 1000)
                 assert response.status_code == 200, response.text
             for _ in range(200):  # warm up
-                http.get(url.url + "hello")
+                http.get(url + "hello")
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
         print(
             f"cold start (first request after a configuration change, {len(colds)} samples): "

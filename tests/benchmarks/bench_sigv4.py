@@ -13,7 +13,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.bench_function_url import get_request, run_load  # noqa: E402
+from tests.benchmarks.bench_function_url import deploy_api, get_request, local_kit, run_load  # noqa: E402
 
 
 def signed_headers(url: str, region: str) -> dict[str, str]:
@@ -63,25 +62,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    os.environ["KIT_STATE_DIR"] = tempfile.mkdtemp(prefix="kit-bench-")
-    os.environ["KIT_MODE"] = "local"
-    import infra
-    from infra import deploy, packaging
     from infra.local import control
 
-    kit = infra.connect()
+    kit = local_kit()
     try:
-        lam, iam = kit.client("lambda"), kit.client("iam")
-        role = deploy.ensure_execution_role(iam, kit.name("bench-role"), tags=kit.tags)
         hosts = {}
         for auth in ("NONE", "AWS_IAM"):
-            name = kit.name(f"bench-{auth.lower().replace('_', '-')}")
-            deploy.ensure_function(
-                lam, name, role_arn=role.arn, zip_bytes=packaging.build_zip("api"), handler="api.handler"
-            )
-            url = deploy.ensure_function_url(lam, name, auth_type=auth).url
-            if auth == "NONE":
-                deploy.ensure_public_url_permissions(lam, name)
+            url = deploy_api(kit, f"bench-{auth.lower().replace('_', '-')}", auth)
             hosts[auth] = (url, url.split("//")[1].rstrip("/"))
         port = int(kit.endpoint.rsplit(":", 1)[1])
         iam_url, iam_host = hosts["AWS_IAM"]
