@@ -60,7 +60,9 @@ def test_the_zip_does_not_depend_on_file_times(tmp_path: Path) -> None:
 def test_an_unknown_handler_names_the_known_ones() -> None:
     with pytest.raises(FileNotFoundError) as caught:
         packaging.build_zip("nope")
-    assert str(caught.value) == f"no handler nope.py in {HANDLERS} (there are: api, hello)"
+    known = ", ".join(sorted(p.stem for p in HANDLERS.glob("*.py")))
+    assert "api, " in known and "hello" in known
+    assert str(caught.value) == f"no handler nope.py in {HANDLERS} (there are: {known})"
 
 
 def test_an_unknown_handler_in_another_directory(tmp_path: Path) -> None:
@@ -150,3 +152,17 @@ def test_report_from_tail_without_a_report_line_is_a_value_error() -> None:
     with pytest.raises(ValueError) as caught:
         reports.report_from_tail(_tail("START RequestId: a Version: $LATEST", "END RequestId: a"))
     assert str(caught.value) == "the log tail holds no REPORT line"
+
+
+def test_a_streaming_zip_carries_the_runtime_and_an_executable_wrapper() -> None:
+    import io
+    import zipfile
+
+    from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
+
+    data = build_streaming_zip("counter")
+    assert data == build_streaming_zip("counter")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
+    assert modes == {"counter.py": 0o644, "streaming_runtime.py": 0o644, "stream_bootstrap": 0o755}
+    assert STREAMING_ENVIRONMENT == {"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/stream_bootstrap"}
