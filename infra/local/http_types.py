@@ -6,8 +6,9 @@ The cores (Function URL, Lambda Invoke, Runtime API) are functions from an ``Htt
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def first_header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
@@ -33,6 +34,8 @@ class HttpRequest:
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
     source_ip: str = "127.0.0.1"
+    #: For a request whose body is streamed to the handler as it arrives (``http_server.BodyStream``).
+    stream: Any = field(default=None, compare=False, repr=False)
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or None."""
@@ -59,6 +62,8 @@ class HttpResponse:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    #: A body sent as it is produced (chunked); an exception from it cuts the response short.
+    stream: AsyncIterator[bytes] | None = field(default=None, repr=False)
 
     def header(self, name: str) -> str | None:
         return first_header(self.headers, name)
