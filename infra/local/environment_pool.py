@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .execution_environment import ExecutionEnvironment, extract_package
+from .execution_environment import ExecutionEnvironment, WrapperError, extract_package
 from .function_spec import FunctionSpec
-from .invocation import InvocationOutcome, PendingInvocation, Throttled
+from .invocation import InvocationOutcome, PendingInvocation, Throttled, error_payload
 
 EnvironmentFactory = Callable[[FunctionSpec, Path], ExecutionEnvironment]
 
@@ -94,7 +94,16 @@ class EnvironmentPool:
 
     async def invoke(self, spec: FunctionSpec, invocation: PendingInvocation) -> InvocationOutcome:
         """Run ``invocation`` in a warm environment if one is idle, else in a new one."""
-        env = await self._acquire(spec)
+        try:
+            env = await self._acquire(spec)
+        except WrapperError as exc:
+            return InvocationOutcome(
+                status="init_error",
+                request_id=invocation.request_id,
+                payload=error_payload("Runtime.InvalidEntrypoint", str(exc)),
+                executed_version=spec.version,
+                error_type="Runtime.InvalidEntrypoint",
+            )
         try:
             return await env.invoke(invocation)
         finally:

@@ -35,14 +35,14 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cloudwatch_logs import LogSink, new_stream_name
 from .function_spec import FunctionSpec
 from .http_types import HttpRequest, HttpResponse
-from .invocation import InvocationOutcome, PendingInvocation, RuntimeResult, error_payload
+from .invocation import InvocationOutcome, PendingInvocation, RuntimeResult, StreamError, error_payload
 from .runtime_api import handle_runtime_request
 
 INIT_TIMEOUT_S = 10.0
@@ -73,6 +73,10 @@ def extract_package(code: bytes, code_sha256: str, root: Path) -> Path:
     tmp.mkdir(parents=True)
     with zipfile.ZipFile(io.BytesIO(code)) as archive:
         archive.extractall(tmp)
+        for info in archive.infolist():  # keep the execute bits Lambda keeps (an exec wrapper needs them)
+            mode = (info.external_attr >> 16) & 0o777
+            if mode and not info.is_dir():
+                os.chmod(tmp / info.filename, mode)
     (tmp / ".complete").write_text(code_sha256)
     try:
         tmp.rename(target)
@@ -117,6 +121,10 @@ def _yield_to_the_local_cloud(pid: int) -> None:
     if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_BATCH"):
         with contextlib.suppress(OSError):
             os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))
+
+
+class WrapperError(Exception):
+    """The function's ``AWS_LAMBDA_EXEC_WRAPPER`` cannot be run."""
 
 
 class ExecutionEnvironment:
@@ -201,6 +209,27 @@ class ExecutionEnvironment:
         env.update(dict(spec.environment))
         return env
 
+    def runtime_command(self) -> list[str]:
+        """The runtime's command; with ``AWS_LAMBDA_EXEC_WRAPPER`` set, the wrapper, given that command.
+
+        As on Lambda (runtimes-modify.html#runtime-wrapper) the wrapper runs with the runtime's command as its
+        arguments; a wrapper path under ``/var/task`` means the function's own code here.
+        """
+        command = [self._python, "-m", "awslambdaric", self.spec.handler]
+        wrapper = dict(self.spec.environment).get("AWS_LAMBDA_EXEC_WRAPPER")
+        if not wrapper:
+            return command
+        if wrapper.startswith("/var/task/"):
+            local = self.task_root / wrapper.removeprefix("/var/task/")
+        else:
+            raise WrapperError(
+                f"AWS_LAMBDA_EXEC_WRAPPER={wrapper}: only wrappers in the function's code "
+                "(/var/task/...) run locally; layers (/opt) are not emulated"
+            )
+        if not local.is_file():
+            raise WrapperError(f"AWS_LAMBDA_EXEC_WRAPPER={wrapper}: no such file in the function's code")
+        return [str(local), *command]
+
     async def start(self) -> None:
         """Bind this environment's Runtime API and start its runtime process (the INIT phase)."""
         self._listener = await self._listen(lambda request: handle_runtime_request(request, self))
@@ -209,10 +238,7 @@ class ExecutionEnvironment:
         if os.name == "posix":
             kwargs["start_new_session"] = True
         self.process = await asyncio.create_subprocess_exec(
-            self._python,
-            "-m",
-            "awslambdaric",
-            self.spec.handler,
+            *self.runtime_command(),
             cwd=str(self.task_root),
             env=self._environment(f"127.0.0.1:{self._listener.port}"),
             stdin=asyncio.subprocess.DEVNULL,
@@ -354,6 +380,7 @@ class ExecutionEnvironment:
         self._lines = []
         self._current = invocation
         rid = invocation.request_id
+        handed_off = False  # a streamed response ends later: _streaming_outcome cleans up then
         try:
             if cold:
                 state = await self._wait_ready()
@@ -366,6 +393,9 @@ class ExecutionEnvironment:
             how = await self._await_first_of(invocation.result, spec.timeout)
             duration_ms = (time.monotonic() - started) * 1000
             await self._settle_output()
+            if how == "result" and invocation.result.result().stream is not None:
+                handed_off = True
+                return self._streaming_outcome(invocation, invocation.result.result(), started, cold)
             if how == "result":
                 result = invocation.result.result()
                 status = "success" if result.error_type is None else "error"
@@ -402,9 +432,64 @@ class ExecutionEnvironment:
                 init_duration_ms=self.init_duration_ms if cold else None,
             )
         finally:
+            if not handed_off:
+                self._current = None
+                self.busy = False
+                self.last_used = time.monotonic()
+
+    def _streaming_outcome(
+        self, invocation: PendingInvocation, result: RuntimeResult, started: float, cold: bool
+    ) -> InvocationOutcome:
+        """A response that is still streaming: its body goes to the caller as it arrives; the environment
+        stays busy until it ends, and ``Timeout`` still applies (it cuts the stream short)."""
+        spec, rid, body = self.spec, invocation.request_id, result.stream
+
+        async def finish() -> None:
+            timed_out = False
+            try:
+                await asyncio.wait_for(body.finished(), max(0.0, started + spec.timeout - time.monotonic()))
+            except TimeoutError:
+                timed_out = True
+                memory = peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
+                self.kill()
+            else:
+                memory = peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
+            duration_ms = (time.monotonic() - started) * 1000
+            await self._settle_output()
+            now = int(time.time() * 1000)
+            self._lines.append((now, f"END RequestId: {rid}"))
+            self._lines.append((now, self._report_line(rid, duration_ms, memory, cold)))
+            if timed_out:
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now / 1000)) + f".{now % 1000:03d}Z"
+                self._lines.append((now, f"{stamp} {rid} Task timed out after {spec.timeout:.2f} seconds"))
+            self._flush()
             self._current = None
             self.busy = False
             self.last_used = time.monotonic()
+
+        task = asyncio.get_running_loop().create_task(finish())
+        self._tasks.append(task)
+        task.add_done_callback(lambda t: self._tasks.remove(t) if t in self._tasks else None)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in body:
+                    yield chunk
+            except ConnectionError:
+                raise StreamError("Sandbox.Timedout" if not self.alive else "Runtime.ExitError") from None
+            trailers = {name.lower(): value for name, value in body.trailers}
+            if "lambda-runtime-function-error-type" in trailers:
+                raise StreamError(trailers["lambda-runtime-function-error-type"], "reported in the stream's trailers")
+
+        return InvocationOutcome(
+            status="streaming",
+            request_id=rid,
+            payload=b"",
+            executed_version=spec.version,
+            init_duration_ms=self.init_duration_ms if cold else None,
+            stream=chunks(),
+            content_type=result.content_type,
+        )
 
     def _report_line(self, rid: str, duration_ms: float, memory_mb: int, cold: bool) -> str:
         init = self.init_duration_ms if cold and self.init_duration_ms is not None else 0.0

@@ -12,8 +12,10 @@ Emulates, for a request to ``<url-id>.lambda-url.<region>.on.aws`` (or ``.localh
   ``Internal Server Error`` [validated for errors; inferred for the others];
 - every response carries ``x-amzn-RequestId`` (the invocation's request id) and ``X-Amzn-Trace-Id``.
 
-Authorization (NONE and AWS_IAM, SigV4) is ``url_auth.py``'s. Not emulated yet: RESPONSE_STREAM invoke
-mode (such a URL is served buffered).
+Authorization (NONE and AWS_IAM, SigV4) is ``url_auth.py``'s. A streamed function response
+(``url_stream.py``) is sent on chunk by chunk when the URL's InvokeMode is RESPONSE_STREAM, and whole at the
+end when it is BUFFERED; an error after the first byte ends the streamed body early (aws-behaviour.md §3).
+Not emulated yet: the streaming limits (200 MB; 2 MB/s after the first 6 MB).
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import cors as cors_rules
 from .function_spec import MAX_SYNC_PAYLOAD
 from .http_types import HttpRequest, HttpResponse, json_error
 from .iam_identity import Identity, find_identity
-from .invocation import InvocationOutcome, Throttled
+from .invocation import InvocationOutcome, StreamError, Throttled
+from .lambda_service import buffered
 from .moto_lambda import ResolvedFunction, UrlTarget
 from .sigv4 import Credential, SignatureError, verify
 from .url_auth import (
@@ -42,6 +45,7 @@ from .url_auth import (
 )
 from .url_event import UrlEventContext, build_url_event, trace_id
 from .url_response import InvalidFunctionResponse, map_function_result
+from .url_stream import HTTP_INTEGRATION, InvalidPrelude, split_prelude
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +114,7 @@ class FunctionUrlFrontEnd:
             outcome = await self.invoke(target.function, payload, request_id, trace)
         except Throttled:
             return json_error(429, b'{"Message":"Rate Exceeded."}', "TooManyRequestsException")
-        response = self._map(outcome)
+        response = await self._map_stream(outcome, target.invoke_mode) if outcome.stream else self._map(outcome)
         if target.cors:
             cors_rules.add_cors_headers(target.cors, request, response)
         return response
@@ -156,6 +160,26 @@ class FunctionUrlFrontEnd:
                 self._decisions.clear()
             decision = self._decisions[key] = public_url_allows(target, legacy=self.legacy_permissions)
         return decision
+
+    async def _map_stream(self, outcome: InvocationOutcome, invoke_mode: str) -> HttpResponse:
+        """A streamed response: sent on as it arrives (RESPONSE_STREAM) or whole at the end (BUFFERED)."""
+        assert outcome.stream is not None
+        content_type = (outcome.content_type or "").split(";")[0].strip().lower()
+        try:
+            if content_type == HTTP_INTEGRATION:
+                status, headers, body = await split_prelude(outcome.stream)
+            else:
+                status, body = 200, outcome.stream
+                headers = [("content-type", outcome.content_type or "application/octet-stream")]
+        except (InvalidPrelude, StreamError) as exc:
+            log.info("streamed response of %s is unusable: %s", outcome.request_id, exc)
+            return self._map(replace(outcome, status="error", stream=None))
+        if invoke_mode == "RESPONSE_STREAM":
+            return HttpResponse(status, headers, stream=body)
+        whole = await buffered(replace(outcome, stream=body))
+        if whole.is_error:
+            return self._map(whole)
+        return HttpResponse(status, headers, whole.payload)
 
     @staticmethod
     def _map(outcome: InvocationOutcome) -> HttpResponse:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -22,18 +24,25 @@ class PendingInvocation:
 
 @dataclass(frozen=True)
 class RuntimeResult:
-    """What the runtime posted back: a response, or an error with its type."""
+    """What the runtime posted back: a response, or an error with its type.
+
+    A streamed response (``Lambda-Runtime-Function-Response-Mode: streaming``) has no payload yet: ``stream``
+    is its body as it arrives (an ``http_server.BodyStream``), ``content_type`` what the runtime declared.
+    """
 
     payload: bytes
     error_type: str | None = None  # None: success
+    stream: Any = None
+    content_type: str | None = None
 
 
 @dataclass(frozen=True)
 class InvocationOutcome:
     """How an invocation ended, as Invoke and Function URLs need to know it.
 
-    ``status`` is ``success``, ``error`` (the function or its runtime reported an error), ``timeout``,
-    ``crash`` (the runtime process exited) or ``init_error``.
+    ``status`` is ``success``, ``streaming`` (the body is still arriving in ``stream``), ``error`` (the
+    function or its runtime reported an error), ``timeout``, ``crash`` (the runtime process exited) or
+    ``init_error``.
     """
 
     status: str
@@ -44,10 +53,13 @@ class InvocationOutcome:
     log_text: str = ""
     duration_ms: float = 0.0
     init_duration_ms: float | None = None
+    #: A streamed response: its body as it arrives; an error after the first byte is raised from it.
+    stream: AsyncIterator[bytes] | None = None
+    content_type: str | None = None
 
     @property
     def is_error(self) -> bool:
-        return self.status != "success"
+        return self.status not in ("success", "streaming")
 
     @property
     def cold(self) -> bool:
@@ -69,3 +81,11 @@ class Throttled(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+
+class StreamError(Exception):
+    """A streamed response that failed after its first byte (error trailers, a timeout, a crash)."""
+
+    def __init__(self, error_type: str, message: str = "") -> None:
+        super().__init__(f"{error_type}: {message}" if message else error_type)
+        self.error_type = error_type

@@ -29,6 +29,7 @@ from .execution_environment import log_tail
 from .function_spec import MAX_SYNC_PAYLOAD
 from .http_types import HttpRequest, HttpResponse, json_error
 from .invocation import InvocationOutcome, Throttled
+from .lambda_service import buffered
 from .moto_lambda import ResolvedFunction
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class LambdaInvokeApi:
         if invocation_type != "RequestResponse":
             return _error(400, "InvalidParameterValueException", f"Unsupported invocation type {invocation_type}")
         try:
-            outcome = await self._invoke(function, payload, request_id, client_context)
+            outcome = await buffered(await self._invoke(function, payload, request_id, client_context))
         except Throttled as exc:
             return _error(429, "TooManyRequestsException", exc.message, Reason=exc.reason)
         headers = [

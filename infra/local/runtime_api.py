@@ -9,8 +9,12 @@ Emulates (docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html):
 ``POST /2018-06-01/runtime/init/error``. A request for an unknown or finished invocation gets 400
 ``InvalidRequestID``; an unknown path 404.
 
-Not emulated: response streaming (``Lambda-Runtime-Function-Response-Mode: streaming``), the
-Extensions and Telemetry APIs, SnapStart's ``/restore`` endpoints.
+Response streaming (runtimes-custom.html, "response streaming"): ``POST .../response`` with
+``Lambda-Runtime-Function-Response-Mode: streaming`` and a chunked body reaches the invocation as it
+arrives; an error after the first byte comes in the declared trailers ``Lambda-Runtime-Function-Error-Type``
+and ``-Body``; another mode, an unchunked body or an undeclared trailer is a 400 the runtime can see.
+
+Not emulated: the Extensions and Telemetry APIs, SnapStart's ``/restore`` endpoints.
 """
 
 from __future__ import annotations
@@ -43,6 +47,38 @@ def _error(status: int, error_type: str, message: str) -> HttpResponse:
     return HttpResponse(status, [("Content-Type", "application/json")], body)
 
 
+STREAM_ERROR_TRAILERS = ("lambda-runtime-function-error-type", "lambda-runtime-function-error-body")
+
+
+def is_streamed_response(headers: list[tuple[str, str]]) -> bool:
+    """Should this request's body reach the Runtime API as it arrives? (A streamed function response.)"""
+    return any(name.lower() == "lambda-runtime-function-response-mode" for name, _ in headers)
+
+
+async def _streamed_response(request: HttpRequest, invocation: PendingInvocation) -> HttpResponse:
+    """A response posted in streaming mode: hand its body to the invocation as it arrives, then check it.
+
+    The protocol is enforced: the mode must be ``streaming``, the body chunked, and any trailer must be one
+    of the two error trailers and declared in the ``Trailer`` header up front.
+    """
+    mode = request.header("Lambda-Runtime-Function-Response-Mode") or ""
+    if mode.lower() != "streaming":
+        invocation.result.set_result(RuntimeResult(b"", "Runtime.InvalidResponseModeHeader"))
+        return _error(400, "InvalidResponseModeHeader", f"unknown response mode {mode!r}: use 'streaming'")
+    if request.stream is None:
+        invocation.result.set_result(RuntimeResult(b"", "Runtime.InvalidStreamingOperation"))
+        return _error(400, "InvalidStreamingOperation", "a streamed response must use Transfer-Encoding: chunked")
+    invocation.result.set_result(RuntimeResult(b"", stream=request.stream, content_type=request.header("content-type")))
+    await request.stream.finished()
+    declared = {n.strip().lower() for n in (request.header("Trailer") or "").split(",") if n.strip()}
+    for name, _ in request.stream.trailers:
+        if name.lower() not in STREAM_ERROR_TRAILERS or name.lower() not in declared:
+            return _error(
+                400, "InvalidTrailer", f"trailer {name} is not a declared Lambda-Runtime-Function-Error-* trailer"
+            )
+    return _ACCEPTED
+
+
 def next_response(invocation: PendingInvocation) -> HttpResponse:
     """The response to ``/next`` that hands ``invocation`` to the runtime."""
     headers = [
@@ -72,6 +108,8 @@ async def handle_runtime_request(request: HttpRequest, channel: RuntimeChannel) 
     invocation = channel.current(match.group(1))
     if invocation is None or invocation.result.done():
         return _error(400, "InvalidRequestID", "Invalid request ID")
+    if match.group(2) == "response" and request.header("Lambda-Runtime-Function-Response-Mode") is not None:
+        return await _streamed_response(request, invocation)
     if match.group(2) == "response":
         if len(request.body) > MAX_RESPONSE_PAYLOAD:
             message = f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."

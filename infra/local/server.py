@@ -19,6 +19,7 @@ from .cloud import LocalCloud
 from .execution_environment import Listener, RuntimeHandler
 from .http_server import serve_http
 from .http_types import HttpRequest, HttpResponse
+from .runtime_api import is_streamed_response
 
 log = logging.getLogger("infra.local")
 LOOPBACK = "127.0.0.1"
@@ -26,7 +27,7 @@ LOOPBACK = "127.0.0.1"
 
 async def listen_runtime_api(handler: RuntimeHandler) -> Listener:
     """Bind a Runtime API endpoint on an ephemeral loopback port."""
-    port, close = await serve_http(handler, host=LOOPBACK)
+    port, close = await serve_http(handler, host=LOOPBACK, streams=is_streamed_response)
     return Listener(port, close)
 
 

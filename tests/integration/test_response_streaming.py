@@ -1,0 +1,211 @@
+"""Response streaming through the local cloud, end to end: the kit's Python streaming runtime started by
+``AWS_LAMBDA_EXEC_WRAPPER`` in the function's own package, a RESPONSE_STREAM URL that passes each chunk on
+as it arrives, a BUFFERED one that answers at the end, errors after the first byte, timeouts, and a runtime
+the kit did not write that breaks the protocol."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+import zipfile
+
+import httpx
+import pytest
+
+from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
+
+BROKEN_MID_STREAM = """
+import time
+
+def handler(event, context):
+    def body():
+        yield "first line\\n"
+        time.sleep(0.3)
+        raise RuntimeError("broke mid-stream")
+    return {"statusCode": 200, "headers": {"content-type": "text/plain"}, "body": body()}
+"""
+
+
+def _zip(files: dict[str, tuple[str | bytes, int]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, (content, mode) in files.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = mode << 16
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def _streaming_zip_with(module: str, source: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(build_streaming_zip("counter"))) as base:
+        files = {i.filename: (base.read(i), (i.external_attr >> 16)) for i in base.infolist()}
+    files[f"{module}.py"] = (source, 0o644)
+    return _zip(files)
+
+
+@pytest.fixture
+def streaming(aws, role_arn):
+    lam = aws("lambda")
+    created: list[str] = []
+
+    def make(
+        handler: str,
+        invoke_mode: str,
+        *,
+        code: bytes | None = None,
+        timeout: int = 60,
+        env: dict[str, str] | None = None,
+    ) -> tuple[str, str]:
+        name = f"stream-{uuid.uuid4().hex[:8]}"
+        lam.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role_arn,
+            Handler=handler,
+            Timeout=timeout,
+            Code={"ZipFile": code or build_streaming_zip(handler.split(".")[0])},
+            Environment={"Variables": env if env is not None else dict(STREAMING_ENVIRONMENT)},
+        )
+        created.append(name)
+        url = lam.create_function_url_config(FunctionName=name, AuthType="NONE", InvokeMode=invoke_mode)["FunctionUrl"]
+        lam.add_permission(
+            FunctionName=name,
+            StatementId="url",
+            Action="lambda:InvokeFunctionUrl",
+            Principal="*",
+            FunctionUrlAuthType="NONE",
+        )
+        lam.add_permission(
+            FunctionName=name,
+            StatementId="invoke",
+            Action="lambda:InvokeFunction",
+            Principal="*",
+            InvokedViaFunctionUrl=True,
+        )
+        return name, url
+
+    yield make
+    for name in created:
+        lam.delete_function(FunctionName=name)
+
+
+def _client(endpoint: str) -> httpx.Client:
+    from infra.kit import LocalCloudTransport
+
+    return httpx.Client(transport=LocalCloudTransport(endpoint), timeout=60)
+
+
+def _timed_lines(client: httpx.Client, url: str) -> tuple[httpx.Response, list[tuple[float, str]]]:
+    started = time.monotonic()
+    with client.stream("GET", url) as response:
+        lines = [(time.monotonic() - started, line) for line in response.iter_lines()]
+    return response, lines
+
+
+def test_a_response_stream_url_passes_each_line_on_as_it_is_produced(streaming, endpoint) -> None:
+    _, url = streaming("counter.handler", "RESPONSE_STREAM")
+    response, lines = _timed_lines(_client(endpoint), url + "?to=4&interval=0.4")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.headers["transfer-encoding"] == "chunked"
+    assert [line.split()[0] for _, line in lines] == ["1", "2", "3", "4"]
+    arrivals = [t for t, _ in lines]
+    assert arrivals[-1] - arrivals[0] > 1.0  # they came one by one, 0.4 s apart
+
+
+def test_the_same_function_behind_a_buffered_url_answers_at_the_end(streaming, endpoint) -> None:
+    _, url = streaming("counter.handler", "BUFFERED")
+    response, lines = _timed_lines(_client(endpoint), url + "?to=4&interval=0.4")
+    assert response.status_code == 200 and "transfer-encoding" not in response.headers
+    assert [line.split()[0] for _, line in lines] == ["1", "2", "3", "4"]
+    arrivals = [t for t, _ in lines]
+    assert arrivals[0] > 1.1 and arrivals[-1] - arrivals[0] < 0.2  # all at once, after the last line
+
+
+def test_the_prelude_sets_status_and_headers(streaming, endpoint) -> None:
+    _, url = streaming("counter.handler", "RESPONSE_STREAM")
+    response = _client(endpoint).get(url + "?to=lots")
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    assert "whole number" in response.json()["error"]
+
+
+def test_an_error_after_the_first_byte_cuts_the_stream_short(streaming, endpoint) -> None:
+    _, url = streaming("broken.handler", "RESPONSE_STREAM", code=_streaming_zip_with("broken", BROKEN_MID_STREAM))
+    received: list[str] = []
+    with pytest.raises(httpx.RemoteProtocolError), _client(endpoint).stream("GET", url) as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            received.append(line)
+    assert received == ["first line"]
+
+
+def test_the_same_error_behind_a_buffered_url_is_a_502(streaming, endpoint) -> None:
+    _, url = streaming("broken.handler", "BUFFERED", code=_streaming_zip_with("broken", BROKEN_MID_STREAM))
+    response = _client(endpoint).get(url)
+    assert (response.status_code, response.text) == (502, "Internal Server Error")
+
+
+def _log_messages(aws, name: str) -> list[str]:
+    time.sleep(0.3)  # the environment writes END/REPORT when the stream has ended
+    return [e["message"] for e in aws("logs").filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]]
+
+
+def _log_messages(aws, name: str) -> list[str]:
+    time.sleep(0.3)  # the environment writes END/REPORT when the stream has ended
+    return [e["message"] for e in aws("logs").filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]]
+
+
+def test_the_function_timeout_ends_a_stream(streaming, endpoint, aws) -> None:
+    name, url = streaming("counter.handler", "RESPONSE_STREAM", timeout=2)
+    received: list[str] = []
+    with (
+        pytest.raises(httpx.RemoteProtocolError),
+        _client(endpoint).stream("GET", url + "?to=20&interval=0.5") as response,
+    ):
+        for line in response.iter_lines():
+            received.append(line)
+    assert 2 <= len(received) <= 6
+    assert any(m.endswith("Task timed out after 2.00 seconds") for m in _log_messages(aws, name))
+
+
+def test_the_sdk_invoke_of_a_streaming_function_gets_the_whole_stream(streaming, aws) -> None:
+    name, _ = streaming("counter.handler", "RESPONSE_STREAM")
+    lam = aws("lambda")
+    payload = json.dumps({"queryStringParameters": {"to": "2", "interval": "0"}}).encode()
+    response = lam.invoke(FunctionName=name, Payload=payload)
+    body = response["Payload"].read()
+    prelude, _, rest = body.partition(b"\x00" * 8)
+    assert json.loads(prelude)["statusCode"] == 200
+    assert [line.split()[0] for line in rest.decode().splitlines()] == ["1", "2"]
+
+
+BROKEN_RUNTIME = b"""#!/bin/sh
+# A runtime the kit did not write: it claims streaming mode but sends a sized (unchunked) body.
+exec python3 - <<'PY'
+import http.client, json, os
+api = os.environ["AWS_LAMBDA_RUNTIME_API"]
+while True:
+    c = http.client.HTTPConnection(api)
+    c.request("GET", "/2018-06-01/runtime/invocation/next")
+    r = c.getresponse(); r.read()
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    c.request("POST", f"/2018-06-01/runtime/invocation/{rid}/response", body=b"not chunked",
+              headers={"Lambda-Runtime-Function-Response-Mode": "streaming"})
+    answer = c.getresponse()
+    print("runtime api answered", answer.status, answer.read().decode(), flush=True)
+PY
+"""
+
+
+def test_a_runtime_that_breaks_the_streaming_protocol_gets_an_error_it_can_see(streaming, endpoint, aws) -> None:
+    code = _zip({"wrapper.sh": (BROKEN_RUNTIME, 0o755), "fn.py": ("def handler(e, c):\n    return 1\n", 0o644)})
+    name, url = streaming(
+        "fn.handler", "RESPONSE_STREAM", code=code, env={"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/wrapper.sh"}
+    )
+    response = _client(endpoint).get(url)
+    assert response.status_code == 502
+    messages = _log_messages(aws, name)
+    assert any("runtime api answered 400" in m and "InvalidStreamingOperation" in m for m in messages)
