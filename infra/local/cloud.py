@@ -4,6 +4,7 @@
 |---|---|
 | ``<url-id>.lambda-url.<region>.on.aws`` / ``.localhost`` | ``FunctionUrlFrontEnd`` |
 | anything else, ``POST /2015-03-31/functions/<name>/invocations`` | ``LambdaInvokeApi`` |
+| anything else, ``POST /2021-11-15/functions/<name>/response-streaming-invocations`` | ``LambdaInvokeApi`` (stream) |
 | anything else, ``/_kit/...`` | the local cloud's own health endpoint |
 | anything else | moto (``MotoBridge``) |
 
@@ -33,6 +34,7 @@ from .moto_bridge import MotoBridge
 from .moto_lambda import ResolvedFunction, UrlRegistry, account_for_access_key, resolve_function
 
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
+_INVOKE_STREAM_PATH = re.compile(r"^/2021-11-15/functions/([^/]+)/response-streaming-invocations/?$")
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
 
 
@@ -104,6 +106,10 @@ class LocalCloud:
         if match and request.method == "POST":
             account_id, region = caller_of(request)
             return await self.invoke_api.handle(request, match.group(1), account_id=account_id, region=region)
+        match = _INVOKE_STREAM_PATH.match(request.path)
+        if match and request.method == "POST":
+            account_id, region = caller_of(request)
+            return await self.invoke_api.handle_stream(request, match.group(1), account_id=account_id, region=region)
         return self.moto.handle(request)
 
     def _kit(self, request: HttpRequest) -> HttpResponse:

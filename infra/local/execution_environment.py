@@ -462,11 +462,14 @@ class ExecutionEnvironment:
             if timed_out:
                 stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now / 1000)) + f".{now % 1000:03d}Z"
                 self._lines.append((now, f"{stamp} {rid} Task timed out after {spec.timeout:.2f} seconds"))
-            self._flush()
+            log_text = self._flush()
+            if not log_later.done():
+                log_later.set_result(log_text)
             self._current = None
             self.busy = False
             self.last_used = time.monotonic()
 
+        log_later: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         task = asyncio.get_running_loop().create_task(finish())
         self._tasks.append(task)
         task.add_done_callback(lambda t: self._tasks.remove(t) if t in self._tasks else None)
@@ -489,6 +492,7 @@ class ExecutionEnvironment:
             init_duration_ms=self.init_duration_ms if cold else None,
             stream=chunks(),
             content_type=result.content_type,
+            log_later=log_later,
         )
 
     def _report_line(self, rid: str, duration_ms: float, memory_mb: int, cold: bool) -> str:

@@ -56,6 +56,8 @@ class InvocationOutcome:
     #: A streamed response: its body as it arrives; an error after the first byte is raised from it.
     stream: AsyncIterator[bytes] | None = None
     content_type: str | None = None
+    #: For a streamed response: the invocation's log (START .. REPORT), once the stream has ended.
+    log_later: asyncio.Future[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_error(self) -> bool:

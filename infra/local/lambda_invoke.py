@@ -20,15 +20,16 @@ import base64
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import parse_qs, unquote
 
 from moto.core.exceptions import JsonRESTError
 
+from .eventstream import encode_event
 from .execution_environment import log_tail
 from .function_spec import MAX_SYNC_PAYLOAD
 from .http_types import HttpRequest, HttpResponse, json_error
-from .invocation import InvocationOutcome, Throttled
+from .invocation import InvocationOutcome, StreamError, Throttled
 from .lambda_service import buffered
 from .moto_lambda import ResolvedFunction
 
@@ -52,12 +53,11 @@ class LambdaInvokeApi:
         self._invoke = invoke
         self._background: set[asyncio.Task[None]] = set()
 
-    async def handle(self, request: HttpRequest, function_name: str, *, account_id: str, region: str) -> HttpResponse:
-        query = parse_qs(request.query)
-        qualifier = query.get("Qualifier", [None])[0]
-        invocation_type = request.header("X-Amz-Invocation-Type") or "RequestResponse"
-        tail = (request.header("X-Amz-Log-Type") or "None") == "Tail"
-        client_context = request.header("X-Amz-Client-Context")
+    def _prepare(
+        self, request: HttpRequest, function_name: str, account_id: str, region: str, invocation_type: str
+    ) -> tuple[ResolvedFunction, bytes] | HttpResponse:
+        """Resolve the function and check the payload, as both Invoke operations do."""
+        qualifier = parse_qs(request.query).get("Qualifier", [None])[0]
         try:
             function = self._resolve(account_id, region, unquote(function_name), qualifier)
         except JsonRESTError as exc:
@@ -78,6 +78,16 @@ class LambdaInvokeApi:
                 "InvalidRequestContentException",
                 f"Could not parse request body into json: Could not parse payload into json: {exc}",
             )
+        return function, payload
+
+    async def handle(self, request: HttpRequest, function_name: str, *, account_id: str, region: str) -> HttpResponse:
+        invocation_type = request.header("X-Amz-Invocation-Type") or "RequestResponse"
+        tail = (request.header("X-Amz-Log-Type") or "None") == "Tail"
+        client_context = request.header("X-Amz-Client-Context")
+        prepared = self._prepare(request, function_name, account_id, region, invocation_type)
+        if isinstance(prepared, HttpResponse):
+            return prepared
+        function, payload = prepared
         request_id = str(uuid.uuid4())
         if invocation_type == "DryRun":
             return HttpResponse(204, [("x-amzn-RequestId", request_id)])
@@ -103,6 +113,39 @@ class LambdaInvokeApi:
             headers.append(("X-Amz-Log-Result", base64.b64encode(log_tail(outcome.log_text).encode()).decode()))
         return HttpResponse(200, headers, outcome.payload)
 
+    async def handle_stream(
+        self, request: HttpRequest, function_name: str, *, account_id: str, region: str
+    ) -> HttpResponse:
+        """``InvokeWithResponseStream``: an event stream of ``PayloadChunk`` events, then ``InvokeComplete``.
+
+        Emulates (API_InvokeWithResponseStream.html): ``RequestResponse`` and ``DryRun`` (204); the function's
+        response arrives chunk by chunk as it streams (one chunk for a function that does not stream);
+        ``InvokeComplete`` carries ``ErrorCode``/``ErrorDetails`` when the invocation failed and ``LogResult``
+        with ``LogType=Tail``. Choice (no source states it): a failed buffered function's error document is
+        also sent as a ``PayloadChunk``.
+        """
+        invocation_type = request.header("X-Amz-Invocation-Type") or "RequestResponse"
+        tail = (request.header("X-Amz-Log-Type") or "None") == "Tail"
+        prepared = self._prepare(request, function_name, account_id, region, invocation_type)
+        if isinstance(prepared, HttpResponse):
+            return prepared
+        function, payload = prepared
+        request_id = str(uuid.uuid4())
+        if invocation_type == "DryRun":
+            return HttpResponse(204, [("x-amzn-RequestId", request_id)])
+        if invocation_type != "RequestResponse":
+            return _error(400, "InvalidParameterValueException", f"Unsupported invocation type {invocation_type}")
+        try:
+            outcome = await self._invoke(function, payload, request_id, request.header("X-Amz-Client-Context"))
+        except Throttled as exc:
+            return _error(429, "TooManyRequestsException", exc.message, Reason=exc.reason)
+        headers = [
+            ("Content-Type", "application/vnd.amazon.eventstream"),
+            ("x-amzn-RequestId", outcome.request_id),
+            ("X-Amz-Executed-Version", outcome.executed_version),
+        ]
+        return HttpResponse(200, headers, stream=_events(outcome, tail))
+
     async def _run_async(
         self, function: ResolvedFunction, payload: bytes, request_id: str, client_context: str | None
     ) -> None:
@@ -112,3 +155,27 @@ class LambdaInvokeApi:
             log.info("asynchronous invocation %s throttled and dropped (retries are not emulated)", request_id)
         except Exception:
             log.exception("asynchronous invocation %s failed", request_id)
+
+
+async def _events(outcome: InvocationOutcome, tail: bool) -> AsyncIterator[bytes]:
+    complete: dict[str, str] = {}
+    if outcome.stream is not None:
+        try:
+            async for chunk in outcome.stream:
+                yield encode_event("PayloadChunk", chunk)
+        except StreamError as exc:
+            complete = {"ErrorCode": exc.error_type, "ErrorDetails": str(exc)}
+        log_text = await outcome.log_later if (tail and outcome.log_later is not None) else ""
+    else:
+        if outcome.payload:
+            yield encode_event("PayloadChunk", outcome.payload)
+        if outcome.is_error:
+            try:
+                details = str(json.loads(outcome.payload).get("errorMessage", ""))
+            except (ValueError, AttributeError):
+                details = ""
+            complete = {"ErrorCode": outcome.error_type or "Unhandled", "ErrorDetails": details}
+        log_text = outcome.log_text
+    if tail:
+        complete["LogResult"] = base64.b64encode(log_tail(log_text).encode()).decode()
+    yield encode_event("InvokeComplete", json.dumps(complete).encode(), "application/json")

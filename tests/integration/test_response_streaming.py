@@ -5,6 +5,7 @@ the kit did not write that breaks the protocol."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import time
@@ -209,3 +210,40 @@ def test_a_runtime_that_breaks_the_streaming_protocol_gets_an_error_it_can_see(s
     assert response.status_code == 502
     messages = _log_messages(aws, name)
     assert any("runtime api answered 400" in m and "InvalidStreamingOperation" in m for m in messages)
+
+
+def test_invoke_with_response_stream_yields_payload_chunks_live(streaming, aws) -> None:
+    name, _ = streaming("counter.handler", "RESPONSE_STREAM")
+    payload = json.dumps({"queryStringParameters": {"to": "3", "interval": "0.4"}}).encode()
+    started = time.monotonic()
+    response = aws("lambda").invoke_with_response_stream(FunctionName=name, Payload=payload, LogType="Tail")
+    assert response["StatusCode"] == 200 and response["ExecutedVersion"] == "$LATEST"
+    assert response["ResponseStreamContentType"] == "application/vnd.amazon.eventstream"
+    chunks, arrivals, complete = [], [], None
+    for event in response["EventStream"]:
+        if "PayloadChunk" in event:
+            chunks.append(event["PayloadChunk"]["Payload"])
+            arrivals.append(time.monotonic() - started)
+        elif "InvokeComplete" in event:
+            complete = event["InvokeComplete"]
+    body = b"".join(chunks)
+    prelude, _, rest = body.partition(b"\x00" * 8)
+    assert json.loads(prelude)["statusCode"] == 200
+    assert [line.split()[0] for line in rest.decode().splitlines()] == ["1", "2", "3"]
+    assert arrivals[-1] - arrivals[1] > 0.6  # the lines came live, 0.4 s apart
+    assert complete is not None and "ErrorCode" not in complete
+    assert "REPORT RequestId:" in base64.b64decode(complete["LogResult"]).decode()
+
+
+def test_invoke_with_response_stream_reports_an_error_after_the_first_byte(streaming, aws) -> None:
+    name, _ = streaming("broken.handler", "RESPONSE_STREAM", code=_streaming_zip_with("broken", BROKEN_MID_STREAM))
+    events = list(aws("lambda").invoke_with_response_stream(FunctionName=name, Payload=b"{}")["EventStream"])
+    assert events[-1]["InvokeComplete"]["ErrorCode"] == "RuntimeError"
+    assert b"first line" in b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e)
+
+
+def test_invoke_with_response_stream_of_a_function_that_does_not_stream(deploy, aws) -> None:
+    fn = deploy("def handler(event, context):\n    return {'hello': 'stream'}\n", url=False)
+    events = list(aws("lambda").invoke_with_response_stream(FunctionName=fn.name, Payload=b"{}")["EventStream"])
+    assert [list(e) for e in events] == [["PayloadChunk"], ["InvokeComplete"]]
+    assert json.loads(events[0]["PayloadChunk"]["Payload"]) == {"hello": "stream"}
