@@ -44,6 +44,7 @@ from .function_spec import FunctionSpec
 from .http_types import HttpRequest, HttpResponse
 from .invocation import InvocationOutcome, PendingInvocation, RuntimeResult, StreamError, error_payload
 from .runtime_api import handle_runtime_request
+from .stream_limits import within_limits
 
 INIT_TIMEOUT_S = 10.0
 LOG_TAIL_BYTES = 4096
@@ -476,7 +477,7 @@ class ExecutionEnvironment:
 
         async def chunks() -> AsyncIterator[bytes]:
             try:
-                async for chunk in body:
+                async for chunk in within_limits(body):
                     yield chunk
             except ConnectionError:
                 raise StreamError("Sandbox.Timedout" if not self.alive else "Runtime.ExitError") from None
