@@ -232,3 +232,53 @@ def invoke_url_policy(function_arn: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+@dataclass(frozen=True)
+class RestApi:
+    api_id: str
+    url: str  # the stage's invoke URL, ending with "/"
+
+
+def ensure_rest_api(
+    apigw: Any,
+    lam: Any,
+    name: str,
+    *,
+    function_arn: str,
+    stage: str = "prod",
+    timeout_ms: int | None = None,
+    tags: dict[str, str] | None = None,
+) -> RestApi:
+    """A REST API whose every path (``/`` and ``/{proxy+}``, any method) is a Lambda proxy integration to
+    ``function_arn``, deployed to ``stage``, with the permission API Gateway needs to invoke the function."""
+    region = function_arn.split(":")[3]
+    account = function_arn.split(":")[4]
+    existing = [api for api in apigw.get_rest_apis()["items"] if api["name"] == name]
+    api_id = existing[0]["id"] if existing else apigw.create_rest_api(name=name, tags=tags or {})["id"]
+    resources = apigw.get_resources(restApiId=api_id)["items"]
+    root = next(r["id"] for r in resources if r["path"] == "/")
+    proxy = next((r["id"] for r in resources if r["path"] == "/{proxy+}"), None)
+    if proxy is None:
+        proxy = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="{proxy+}")["id"]
+    uri = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    for resource_id in (root, proxy):
+        try:
+            apigw.get_method(restApiId=api_id, resourceId=resource_id, httpMethod="ANY")
+        except apigw.exceptions.NotFoundException:
+            apigw.put_method(restApiId=api_id, resourceId=resource_id, httpMethod="ANY", authorizationType="NONE")
+        integration = {"type": "AWS_PROXY", "integrationHttpMethod": "POST", "uri": uri}
+        if timeout_ms is not None:
+            integration["timeoutInMillis"] = timeout_ms
+        apigw.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod="ANY", **integration)
+    statement_id = f"apigateway-{api_id}"
+    if statement_id not in policy_statement_ids(lam, function_arn):
+        lam.add_permission(
+            FunctionName=function_arn,
+            StatementId=statement_id,
+            Action="lambda:InvokeFunction",
+            Principal="apigateway.amazonaws.com",
+            SourceArn=f"arn:aws:execute-api:{region}:{account}:{api_id}/*/*/*",
+        )
+    apigw.create_deployment(restApiId=api_id, stageName=stage)
+    return RestApi(api_id, f"https://{api_id}.execute-api.{region}.amazonaws.com/{stage}/")

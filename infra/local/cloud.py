@@ -3,6 +3,7 @@
 | Host | answered by |
 |---|---|
 | ``<url-id>.lambda-url.<region>.on.aws`` / ``.localhost`` | ``FunctionUrlFrontEnd`` |
+| ``<api-id>.execute-api.<region>.amazonaws.com`` / ``.localhost`` | ``RestApiGateway`` |
 | anything else, ``POST /2015-03-31/functions/<name>/invocations`` | ``LambdaInvokeApi`` |
 | anything else, ``POST /2021-11-15/functions/<name>/response-streaming-invocations`` | ``LambdaInvokeApi`` (stream) |
 | anything else, ``/_kit/...`` | the local cloud's own health endpoint |
@@ -20,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from .apigateway_rest import RestApiGateway, parse_api_host
 from .cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from .cloudwatch_logs import MotoLogSink
 from .environment_pool import EnvironmentPool
@@ -83,6 +85,7 @@ class LocalCloud:
         self.service = LambdaService(self.pool)
         self.urls = UrlRegistry()
         self.invoke_api = LambdaInvokeApi(resolve_function, self._invoke_for_api)
+        self.rest_apis = RestApiGateway(resolve_function, self._invoke_for_gateway)
         self.function_urls = FunctionUrlFrontEnd(
             lookup=self.urls.lookup, invoke=self._invoke_for_url, port=port, legacy_permissions=legacy_permissions
         )
@@ -92,6 +95,11 @@ class LocalCloud:
     ) -> InvocationOutcome:
         return await self.service.invoke(function, payload, request_id=request_id, client_context=context)
 
+    async def _invoke_for_gateway(
+        self, function: ResolvedFunction, payload: bytes, request_id: str
+    ) -> InvocationOutcome:
+        return await self.service.invoke(function, payload, request_id=request_id)
+
     async def _invoke_for_url(
         self, function: ResolvedFunction, payload: bytes, request_id: str, trace: str
     ) -> InvocationOutcome:
@@ -100,6 +108,8 @@ class LocalCloud:
     async def dispatch(self, request: HttpRequest) -> HttpResponse:
         if parse_url_host(request.host) is not None:
             return await self.function_urls.handle(request)
+        if parse_api_host(request.host) is not None:
+            return await self.rest_apis.handle(request)
         if request.path.startswith("/_kit/"):
             return self._kit(request)
         match = _INVOKE_PATH.match(request.path)
