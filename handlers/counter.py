@@ -1,8 +1,9 @@
 """A counter that streams one line a second, past API Gateway's 29 seconds (the talk's centrepiece).
 
-``GET /?to=35&interval=1`` streams ``to`` lines, one every ``interval`` seconds; each line carries the count
-and the seconds since the first line (``7 6.004``), so a client can see when every line was produced. Runs
-with ``streaming_runtime.py`` (Function URL InvokeMode RESPONSE_STREAM). Standard library only.
+``GET /?to=35&interval=1`` streams ``to`` lines, one every ``interval`` seconds; each line carries the count,
+the seconds since the first line and the wall-clock time it was written (``7 6.004 1795312877.435``), so a
+client can see when every line was produced and how long it took to arrive. Runs with
+``streaming_runtime.py`` (Function URL InvokeMode RESPONSE_STREAM). Standard library only.
 """
 
 import json
@@ -31,6 +32,6 @@ def handler(event, context):
         for count in range(1, to + 1):
             if count > 1:
                 time.sleep(max(0.0, started + (count - 1) * interval - time.monotonic()))
-            yield f"{count} {time.monotonic() - started:.3f}\n"
+            yield f"{count} {time.monotonic() - started:.3f} {time.time():.3f}\n"
 
     return {"statusCode": 200, "headers": {"content-type": "text/plain; charset=utf-8"}, "body": lines()}

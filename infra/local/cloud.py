@@ -56,7 +56,7 @@ class LocalCloud:
         state_dir: Path,
         listen: ListenFactory,
         legacy_permissions: bool = False,
-        max_environments: int = 32,
+        max_environments: int | None = None,
         idle_seconds: float = 600.0,
     ) -> None:
         self.port = port
@@ -80,7 +80,10 @@ class LocalCloud:
             )
 
         self.pool = EnvironmentPool(
-            factory, code_root=state_dir / "code", max_environments=max_environments, idle_seconds=idle_seconds
+            factory,
+            code_root=state_dir / "code",
+            max_environments=max_environments or int(os.environ.get("KIT_MAX_ENVIRONMENTS") or 64),
+            idle_seconds=idle_seconds,
         )
         self.service = LambdaService(self.pool)
         self.urls = UrlRegistry()

@@ -8,9 +8,9 @@ the invocation is throttled (``ReservedFunctionConcurrentInvocationLimitExceeded
 concurrency 0 throttles every invocation.
 
 Choices (a laptop is not a region): at most ``max_environments`` environments exist at once across all
-functions (default 32, ``ConcurrentInvocationLimitExceeded`` beyond it, where AWS's account default is
-1,000); an environment idle for ``idle_seconds`` (default 600) is shut down, where AWS keeps idle
-environments for an unpublished while.
+functions (default 64, ``KIT_MAX_ENVIRONMENTS`` changes it; ``ConcurrentInvocationLimitExceeded`` beyond it,
+where AWS's account default is 1,000); an environment idle for ``idle_seconds`` (default 600) is shut down,
+where AWS keeps idle environments for an unpublished while.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class EnvironmentPool:
         factory: EnvironmentFactory,
         *,
         code_root: Path,
-        max_environments: int = 32,
+        max_environments: int = 64,
         idle_seconds: float = 600.0,
     ) -> None:
         self._factory = factory
