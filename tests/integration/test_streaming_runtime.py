@@ -149,7 +149,11 @@ def test_the_counter_streams_line_by_line_with_the_documented_framing() -> None:
     assert posted.headers["content-type"] == "application/vnd.awslambda.http-integration-response"
     assert posted.headers["trailer"] == "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body"
     prelude, body = split(posted.body)
-    assert prelude == {"statusCode": 200, "headers": {"content-type": "text/plain; charset=utf-8"}, "cookies": []}
+    assert prelude == {
+        "statusCode": 200,
+        "headers": {"content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff"},
+        "cookies": [],
+    }
     lines = body.decode().splitlines()
     assert [line.split()[0] for line in lines] == ["1", "2", "3", "4"]
     emitted = [float(line.split()[1]) for line in lines]

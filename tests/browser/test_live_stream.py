@@ -1,0 +1,165 @@
+"""A real browser watches streams grow: the live widget of notebook 04 in JupyterLab, and a counter URL's
+page. Headless Chromium (Debian's, which ``.ci/run`` installs) is driven by Playwright with its
+``executable_path``; skipped where Chromium is not installed."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from infra.local import control
+from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _readings(read, count: int = 2, gap: float = 2.5, timeout: float = 120) -> list[int]:  # type: ignore[no-untyped-def]
+    """``count`` readings of ``read()`` taken ``gap`` seconds apart, starting at the first positive one."""
+    deadline = time.monotonic() + timeout
+    while (value := read()) <= 0:
+        if time.monotonic() > deadline:
+            raise AssertionError("the stream never started in the browser")
+        time.sleep(0.25)
+    values = [value]
+    for _ in range(count - 1):
+        time.sleep(gap)
+        values.append(read())
+    return values
+
+
+def test_the_counter_url_grows_in_the_browser(aws, role_arn, endpoint, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    lam = aws("lambda")
+    name = f"browser-counter-{secrets.token_hex(3)}"
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler="counter.handler",
+        Timeout=60,
+        Code={"ZipFile": build_streaming_zip("counter")},
+        Environment={"Variables": STREAMING_ENVIRONMENT},
+    )
+    try:
+        url = lam.create_function_url_config(FunctionName=name, AuthType="NONE", InvokeMode="RESPONSE_STREAM")[
+            "FunctionUrl"
+        ]
+        lam.add_permission(
+            FunctionName=name,
+            StatementId="u",
+            Action="lambda:InvokeFunctionUrl",
+            Principal="*",
+            FunctionUrlAuthType="NONE",
+        )
+        lam.add_permission(
+            FunctionName=name,
+            StatementId="i",
+            Action="lambda:InvokeFunction",
+            Principal="*",
+            InvokedViaFunctionUrl=True,
+        )
+        port = endpoint.rsplit(":", 1)[1]
+        local = url.replace("https://", "http://").replace(".on.aws/", f".localhost:{port}/")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page()
+            page.goto(local + "?to=12&interval=0.5", wait_until="commit")
+
+            def lines() -> int:
+                return len(re.findall(r"^\d+ ", page.evaluate("document.body ? document.body.innerText : ''"), re.M))
+
+            first, later = _readings(lines, gap=2.0)
+            assert 0 < first < later
+            browser.close()
+    finally:
+        lam.delete_function(FunctionName=name)
+
+
+def test_the_live_widget_of_notebook_04_counts_up_in_jupyterlab(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    control.start()
+    # a copy of the notebooks (and the handlers they read), so running them leaves the repository untouched
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    shutil.copytree(ROOT / "handlers", tmp_path / "handlers")
+    port, token = control.free_port(), secrets.token_hex(8)
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={tmp_path}",
+        "--LabApp.expose_app_in_browser=True",
+        f"--ServerApp.runtime_dir={tmp_path / 'runtime'}",
+    ]
+    if os.name == "posix" and os.geteuid() == 0:
+        command.append("--allow-root")
+    lab = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page()
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    page.goto(f"http://127.0.0.1:{port}/lab/tree/notebooks/04_response_streaming.ipynb?token={token}")
+                    break
+                except Exception:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.5)
+            page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000)
+            deadline = time.monotonic() + 90
+            status = ""
+            while "idle" not in status.split():  # the kernel has started and is waiting
+                if time.monotonic() > deadline:
+                    page.screenshot(path=str(tmp_path / "lab.png"))
+                    raise AssertionError(f"the kernel never became idle ({status!r}); see {tmp_path / 'lab.png'}")
+                time.sleep(0.5)
+                status = page.evaluate(
+                    "(() => { const w = window.jupyterapp.shell.currentWidget;"
+                    " const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
+                    " return k ? k.status : ''; })()"
+                )
+            # fresh outputs, then run every cell; not awaited (the command's promise ends with the last cell)
+            page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+            page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+
+            def lines_in_widget() -> int:
+                texts = page.locator(".widget-html").all_inner_texts()
+                for text in texts:
+                    match = re.search(r"(\d+) lines", text)
+                    if match:
+                        return int(match.group(1))
+                return 0
+
+            first, later = _readings(lines_in_widget, gap=3.0, timeout=150)
+            assert 0 < first < later
+            browser.close()
+    finally:
+        lab.terminate()
+        lab.wait(30)
