@@ -65,6 +65,28 @@ def zip_source(source: str, module: str = "fn") -> bytes:
     return buffer.getvalue()
 
 
+def public_url(lam: Any, name: str, *, invoke_mode: str = "BUFFERED", permissions: str = "both") -> str:
+    """Give ``name`` a NONE URL with plain boto3; ``permissions``: "both", "url-only" or "none"."""
+    url = lam.create_function_url_config(FunctionName=name, AuthType="NONE", InvokeMode=invoke_mode)["FunctionUrl"]
+    if permissions in ("both", "url-only"):
+        lam.add_permission(
+            FunctionName=name,
+            StatementId="FunctionURLAllowPublicAccess",
+            Action="lambda:InvokeFunctionUrl",
+            Principal="*",
+            FunctionUrlAuthType="NONE",
+        )
+    if permissions == "both":
+        lam.add_permission(
+            FunctionName=name,
+            StatementId="FunctionURLAllowInvokeAction",
+            Action="lambda:InvokeFunction",
+            Principal="*",
+            InvokedViaFunctionUrl=True,
+        )
+    return url
+
+
 @dataclass
 class Deployed:
     name: str
@@ -108,25 +130,7 @@ def deploy(aws, role_arn: str, endpoint: str) -> Iterator[Any]:
             Environment={"Variables": env or {}},
         )
         created.append(name)
-        function_url = None
-        if url:
-            function_url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
-            if permissions in ("both", "url-only"):
-                lam.add_permission(
-                    FunctionName=name,
-                    StatementId="FunctionURLAllowPublicAccess",
-                    Action="lambda:InvokeFunctionUrl",
-                    Principal="*",
-                    FunctionUrlAuthType="NONE",
-                )
-            if permissions == "both":
-                lam.add_permission(
-                    FunctionName=name,
-                    StatementId="FunctionURLAllowInvokeAction",
-                    Action="lambda:InvokeFunction",
-                    Principal="*",
-                    InvokedViaFunctionUrl=True,
-                )
+        function_url = public_url(lam, name, permissions=permissions) if url else None
         return Deployed(name, function_url, endpoint)
 
     yield make

@@ -17,6 +17,7 @@ import pytest
 
 from infra.local import control
 from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
+from tests.local_cloud import public_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -61,23 +62,7 @@ def test_the_counter_url_grows_in_the_browser(aws, role_arn, endpoint, tmp_path:
         Environment={"Variables": STREAMING_ENVIRONMENT},
     )
     try:
-        url = lam.create_function_url_config(FunctionName=name, AuthType="NONE", InvokeMode="RESPONSE_STREAM")[
-            "FunctionUrl"
-        ]
-        lam.add_permission(
-            FunctionName=name,
-            StatementId="u",
-            Action="lambda:InvokeFunctionUrl",
-            Principal="*",
-            FunctionUrlAuthType="NONE",
-        )
-        lam.add_permission(
-            FunctionName=name,
-            StatementId="i",
-            Action="lambda:InvokeFunction",
-            Principal="*",
-            InvokedViaFunctionUrl=True,
-        )
+        url = public_url(lam, name, invoke_mode="RESPONSE_STREAM")
         port = endpoint.rsplit(":", 1)[1]
         local = url.replace("https://", "http://").replace(".on.aws/", f".localhost:{port}/")
         with sync_playwright() as p:

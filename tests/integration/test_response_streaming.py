@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
+from tests.local_cloud import public_url
 
 BROKEN_MID_STREAM = """
 import time
@@ -70,21 +71,7 @@ def streaming(aws, role_arn):
             Environment={"Variables": env if env is not None else dict(STREAMING_ENVIRONMENT)},
         )
         created.append(name)
-        url = lam.create_function_url_config(FunctionName=name, AuthType="NONE", InvokeMode=invoke_mode)["FunctionUrl"]
-        lam.add_permission(
-            FunctionName=name,
-            StatementId="url",
-            Action="lambda:InvokeFunctionUrl",
-            Principal="*",
-            FunctionUrlAuthType="NONE",
-        )
-        lam.add_permission(
-            FunctionName=name,
-            StatementId="invoke",
-            Action="lambda:InvokeFunction",
-            Principal="*",
-            InvokedViaFunctionUrl=True,
-        )
+        url = public_url(lam, name, invoke_mode=invoke_mode)
         return name, url
 
     yield make
