@@ -411,15 +411,10 @@ class ExecutionEnvironment:
                 outcome_payload = error_payload(
                     error_type, f"RequestId: {rid} Error: Task timed out after {spec.timeout:.2f} seconds"
                 )
-            memory = peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
+            memory = self._peak_memory()
             if status == "timeout":
                 self.kill()
-            now = int(time.time() * 1000)
-            self._lines.append((now, f"END RequestId: {rid}"))
-            self._lines.append((now, self._report_line(rid, duration_ms, memory, cold)))
-            if status == "timeout":
-                stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now / 1000)) + f".{now % 1000:03d}Z"
-                self._lines.append((now, f"{stamp} {rid} Task timed out after {spec.timeout:.2f} seconds"))
+            now = self._end_lines(rid, duration_ms, memory, cold, timed_out=status == "timeout")
             if status == "crash":
                 self._lines.append((now, f"RequestId: {rid} Error: {self._exit_reason()}"))
             return InvocationOutcome(
@@ -434,9 +429,26 @@ class ExecutionEnvironment:
             )
         finally:
             if not handed_off:
-                self._current = None
-                self.busy = False
-                self.last_used = time.monotonic()
+                self._release()
+
+    def _release(self) -> None:
+        """The invocation is over: the environment is free for the next one."""
+        self._current = None
+        self.busy = False
+        self.last_used = time.monotonic()
+
+    def _peak_memory(self) -> int:
+        return peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
+
+    def _end_lines(self, rid: str, duration_ms: float, memory: int, cold: bool, *, timed_out: bool = False) -> int:
+        """Log END and REPORT (and, after a timeout, the "Task timed out" line); return their timestamp."""
+        now = int(time.time() * 1000)
+        self._lines.append((now, f"END RequestId: {rid}"))
+        self._lines.append((now, self._report_line(rid, duration_ms, memory, cold)))
+        if timed_out:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now / 1000)) + f".{now % 1000:03d}Z"
+            self._lines.append((now, f"{stamp} {rid} Task timed out after {self.spec.timeout:.2f} seconds"))
+        return now
 
     def _streaming_outcome(
         self, invocation: PendingInvocation, result: RuntimeResult, started: float, cold: bool
@@ -451,24 +463,16 @@ class ExecutionEnvironment:
                 await asyncio.wait_for(body.finished(), max(0.0, started + spec.timeout - time.monotonic()))
             except TimeoutError:
                 timed_out = True
-                memory = peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
+            memory = self._peak_memory()
+            if timed_out:
                 self.kill()
-            else:
-                memory = peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
             duration_ms = (time.monotonic() - started) * 1000
             await self._settle_output()
-            now = int(time.time() * 1000)
-            self._lines.append((now, f"END RequestId: {rid}"))
-            self._lines.append((now, self._report_line(rid, duration_ms, memory, cold)))
-            if timed_out:
-                stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now / 1000)) + f".{now % 1000:03d}Z"
-                self._lines.append((now, f"{stamp} {rid} Task timed out after {spec.timeout:.2f} seconds"))
+            self._end_lines(rid, duration_ms, memory, cold, timed_out=timed_out)
             log_text = self._flush()
             if not log_later.done():
                 log_later.set_result(log_text)
-            self._current = None
-            self.busy = False
-            self.last_used = time.monotonic()
+            self._release()
 
         log_later: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         task = asyncio.get_running_loop().create_task(finish())
@@ -525,14 +529,12 @@ class ExecutionEnvironment:
         else:
             error_type = "Runtime.ExitError"
             payload = error_payload(error_type, f"RequestId: {rid} Error: {self._exit_reason()}")
-        memory = peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
+        memory = self._peak_memory()
         self.kill()
         if self.init_duration_ms is None:  # INIT never reached /next: it lasted until now
             self.init_duration_ms = (time.monotonic() - self._spawned_at) * 1000
-        now = int(time.time() * 1000)
-        self._lines.append((now, f"START RequestId: {rid} Version: {self.spec.version}"))
-        self._lines.append((now, f"END RequestId: {rid}"))
-        self._lines.append((now, self._report_line(rid, 0.0, memory, True)))
+        self._lines.append((int(time.time() * 1000), f"START RequestId: {rid} Version: {self.spec.version}"))
+        self._end_lines(rid, 0.0, memory, True)
         return InvocationOutcome(
             status="init_error",
             request_id=rid,
