@@ -21,6 +21,7 @@ import json
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote
 
 from moto.core.exceptions import JsonRESTError
@@ -42,6 +43,30 @@ Resolve = Callable[[str, str, str, str | None], ResolvedFunction]  # account, re
 Invoke = Callable[[ResolvedFunction, bytes, str, str | None], Awaitable[InvocationOutcome]]
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One Invoke request, checked and ready to run."""
+
+    function: ResolvedFunction
+    payload: bytes
+    invocation_type: str
+    tail: bool
+    client_context: str | None
+    request_id: str
+
+
+def _unsupported(invocation_type: str) -> HttpResponse:
+    return _error(400, "InvalidParameterValueException", f"Unsupported invocation type {invocation_type}")
+
+
+def _result_headers(outcome: InvocationOutcome, content_type: str) -> list[tuple[str, str]]:
+    return [
+        ("Content-Type", content_type),
+        ("x-amzn-RequestId", outcome.request_id),
+        ("X-Amz-Executed-Version", outcome.executed_version),
+    ]
+
+
 def _error(status: int, error_type: str, message: str, **extra: str) -> HttpResponse:
     body = json.dumps({"Type": "User", "message": message, **extra}).encode()
     return json_error(status, body, error_type)
@@ -53,10 +78,9 @@ class LambdaInvokeApi:
         self._invoke = invoke
         self._background: set[asyncio.Task[None]] = set()
 
-    def _prepare(
-        self, request: HttpRequest, function_name: str, account_id: str, region: str, invocation_type: str
-    ) -> tuple[ResolvedFunction, bytes] | HttpResponse:
-        """Resolve the function and check the payload, as both Invoke operations do."""
+    def _prepare(self, request: HttpRequest, function_name: str, account_id: str, region: str) -> _Call | HttpResponse:
+        """Read the headers, resolve the function and check the payload, as both Invoke operations do."""
+        invocation_type = request.header("X-Amz-Invocation-Type") or "RequestResponse"
         qualifier = parse_qs(request.query).get("Qualifier", [None])[0]
         try:
             function = self._resolve(account_id, region, unquote(function_name), qualifier)
@@ -78,38 +102,40 @@ class LambdaInvokeApi:
                 "InvalidRequestContentException",
                 f"Could not parse request body into json: Could not parse payload into json: {exc}",
             )
-        return function, payload
+        return _Call(
+            function=function,
+            payload=payload,
+            invocation_type=invocation_type,
+            tail=(request.header("X-Amz-Log-Type") or "None") == "Tail",
+            client_context=request.header("X-Amz-Client-Context"),
+            request_id=str(uuid.uuid4()),
+        )
 
     async def handle(self, request: HttpRequest, function_name: str, *, account_id: str, region: str) -> HttpResponse:
-        invocation_type = request.header("X-Amz-Invocation-Type") or "RequestResponse"
-        tail = (request.header("X-Amz-Log-Type") or "None") == "Tail"
-        client_context = request.header("X-Amz-Client-Context")
-        prepared = self._prepare(request, function_name, account_id, region, invocation_type)
-        if isinstance(prepared, HttpResponse):
-            return prepared
-        function, payload = prepared
-        request_id = str(uuid.uuid4())
-        if invocation_type == "DryRun":
-            return HttpResponse(204, [("x-amzn-RequestId", request_id)])
-        if invocation_type == "Event":
-            task = asyncio.create_task(self._run_async(function, payload, request_id, client_context))
+        call = self._prepare(request, function_name, account_id, region)
+        if isinstance(call, HttpResponse):
+            return call
+        if call.invocation_type == "DryRun":
+            return HttpResponse(204, [("x-amzn-RequestId", call.request_id)])
+        if call.invocation_type == "Event":
+            task = asyncio.create_task(
+                self._run_async(call.function, call.payload, call.request_id, call.client_context)
+            )
             self._background.add(task)
             task.add_done_callback(self._background.discard)
-            return HttpResponse(202, [("x-amzn-RequestId", request_id)])
-        if invocation_type != "RequestResponse":
-            return _error(400, "InvalidParameterValueException", f"Unsupported invocation type {invocation_type}")
+            return HttpResponse(202, [("x-amzn-RequestId", call.request_id)])
+        if call.invocation_type != "RequestResponse":
+            return _unsupported(call.invocation_type)
         try:
-            outcome = await buffered(await self._invoke(function, payload, request_id, client_context))
+            outcome = await buffered(
+                await self._invoke(call.function, call.payload, call.request_id, call.client_context)
+            )
         except Throttled as exc:
             return _error(429, "TooManyRequestsException", exc.message, Reason=exc.reason)
-        headers = [
-            ("Content-Type", "application/json"),
-            ("x-amzn-RequestId", outcome.request_id),
-            ("X-Amz-Executed-Version", outcome.executed_version),
-        ]
+        headers = _result_headers(outcome, "application/json")
         if outcome.is_error:
             headers.append(("X-Amz-Function-Error", "Unhandled"))
-        if tail:
+        if call.tail:
             headers.append(("X-Amz-Log-Result", base64.b64encode(log_tail(outcome.log_text).encode()).decode()))
         return HttpResponse(200, headers, outcome.payload)
 
@@ -124,27 +150,19 @@ class LambdaInvokeApi:
         with ``LogType=Tail``. Choice (no source states it): a failed buffered function's error document is
         also sent as a ``PayloadChunk``.
         """
-        invocation_type = request.header("X-Amz-Invocation-Type") or "RequestResponse"
-        tail = (request.header("X-Amz-Log-Type") or "None") == "Tail"
-        prepared = self._prepare(request, function_name, account_id, region, invocation_type)
-        if isinstance(prepared, HttpResponse):
-            return prepared
-        function, payload = prepared
-        request_id = str(uuid.uuid4())
-        if invocation_type == "DryRun":
-            return HttpResponse(204, [("x-amzn-RequestId", request_id)])
-        if invocation_type != "RequestResponse":
-            return _error(400, "InvalidParameterValueException", f"Unsupported invocation type {invocation_type}")
+        call = self._prepare(request, function_name, account_id, region)
+        if isinstance(call, HttpResponse):
+            return call
+        if call.invocation_type == "DryRun":
+            return HttpResponse(204, [("x-amzn-RequestId", call.request_id)])
+        if call.invocation_type != "RequestResponse":
+            return _unsupported(call.invocation_type)
         try:
-            outcome = await self._invoke(function, payload, request_id, request.header("X-Amz-Client-Context"))
+            outcome = await self._invoke(call.function, call.payload, call.request_id, call.client_context)
         except Throttled as exc:
             return _error(429, "TooManyRequestsException", exc.message, Reason=exc.reason)
-        headers = [
-            ("Content-Type", "application/vnd.amazon.eventstream"),
-            ("x-amzn-RequestId", outcome.request_id),
-            ("X-Amz-Executed-Version", outcome.executed_version),
-        ]
-        return HttpResponse(200, headers, stream=_events(outcome, tail))
+        headers = _result_headers(outcome, "application/vnd.amazon.eventstream")
+        return HttpResponse(200, headers, stream=_events(outcome, call.tail))
 
     async def _run_async(
         self, function: ResolvedFunction, payload: bytes, request_id: str, client_context: str | None
