@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -15,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.chromium import CHROMIUM, FLAGS, needs_chromium
 from tests.local_cloud import Deployed
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+pytestmark = needs_chromium
 
 API = """
 import json
@@ -32,17 +31,7 @@ def handler(event, context):
 
 def dump_dom(url: str, profile: Path, wait_ms: int = 0) -> str:
     """The DOM Chromium ends up with after loading ``url`` (and running its scripts)."""
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-    ]
+    flags = ["--headless", *FLAGS, f"--user-data-dir={profile}"]
     if wait_ms:
         flags.append(f"--virtual-time-budget={wait_ms}")
     out = subprocess.run([CHROMIUM, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=90)

@@ -13,24 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from infra.local import control
 from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
+from tests.browser.chromium import CHROMIUM, FLAGS, needs_chromium
 from tests.local_cloud import public_url
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = needs_chromium
 
 
 def _readings(read, count: int = 2, gap: float = 2.5, timeout: float = 120) -> list[int]:  # type: ignore[no-untyped-def]
