@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from infra.local import control
+from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
 
 REGION = "ap-northeast-2"
 
@@ -137,6 +138,58 @@ def deploy(aws, role_arn: str, endpoint: str) -> Iterator[Any]:
     for name in created:
         with contextlib.suppress(lam.exceptions.ResourceNotFoundException):
             lam.delete_function(FunctionName=name)
+
+
+def zip_files(files: dict[str, tuple[str | bytes, int]]) -> bytes:
+    """A zip of ``{name: (content, mode)}``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, (content, mode) in files.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = mode << 16
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def streaming_zip_with(module: str, source: str) -> bytes:
+    """The kit's streaming runtime and wrapper, with ``<module>.py`` from ``source``."""
+    with zipfile.ZipFile(io.BytesIO(build_streaming_zip("counter"))) as base:
+        files = {i.filename: (base.read(i), (i.external_attr >> 16)) for i in base.infolist()}
+    files[f"{module}.py"] = (source, 0o644)
+    return zip_files(files)
+
+
+@pytest.fixture
+def streaming(aws, role_arn):
+    """Deploy a streaming function (kit runtime) with a public URL: ``make(handler, invoke_mode)``."""
+    lam = aws("lambda")
+    created: list[str] = []
+
+    def make(
+        handler: str,
+        invoke_mode: str,
+        *,
+        code: bytes | None = None,
+        timeout: int = 60,
+        env: dict[str, str] | None = None,
+    ) -> tuple[str, str]:
+        name = f"stream-{uuid.uuid4().hex[:8]}"
+        lam.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role_arn,
+            Handler=handler,
+            Timeout=timeout,
+            Code={"ZipFile": code or build_streaming_zip(handler.split(".")[0])},
+            Environment={"Variables": env if env is not None else dict(STREAMING_ENVIRONMENT)},
+        )
+        created.append(name)
+        url = public_url(lam, name, invoke_mode=invoke_mode)
+        return name, url
+
+    yield make
+    for name in created:
+        lam.delete_function(FunctionName=name)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 | Host | answered by |
 |---|---|
+| ``<id>.cloudfront.net`` / ``<id>.cloudfront.localhost`` | ``CloudFrontEdge`` (origins: the rows below) |
 | ``<url-id>.lambda-url.<region>.on.aws`` / ``.localhost`` | ``FunctionUrlFrontEnd`` |
 | ``<api-id>.execute-api.<region>.amazonaws.com`` / ``.localhost`` | ``RestApiGateway`` |
 | anything else, ``POST /2015-03-31/functions/<name>/invocations`` | ``LambdaInvokeApi`` |
@@ -19,10 +20,13 @@ import os
 import re
 import sys
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 
 from .apigateway_rest import RestApiGateway, parse_api_host
 from .cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from .cloudfront_distributions import parse_distribution_host
+from .cloudfront_edge import CloudFrontEdge
 from .cloudwatch_logs import MotoLogSink
 from .environment_pool import EnvironmentPool
 from .execution_environment import ExecutionEnvironment, ListenFactory
@@ -92,6 +96,15 @@ class LocalCloud:
         self.function_urls = FunctionUrlFrontEnd(
             lookup=self.urls.lookup, invoke=self._invoke_for_url, port=port, legacy_permissions=legacy_permissions
         )
+        self.edge = CloudFrontEdge(self._origin, region=os.environ.get("KIT_REGION") or "ap-northeast-2")
+
+    def _origin(self, domain: str, request: HttpRequest) -> Awaitable[HttpResponse] | None:
+        """What answers CloudFront's origin request for ``domain`` in the local cloud (None: nothing does)."""
+        if parse_url_host(domain) is not None:
+            return self.function_urls.handle(request)
+        if parse_api_host(domain) is not None:
+            return self.rest_apis.handle(request)
+        return None
 
     async def _invoke_for_api(
         self, function: ResolvedFunction, payload: bytes, request_id: str, context: str | None
@@ -109,6 +122,8 @@ class LocalCloud:
         return await self.service.invoke(function, payload, request_id=request_id, trace=trace)
 
     async def dispatch(self, request: HttpRequest) -> HttpResponse:
+        if parse_distribution_host(request.host) is not None:
+            return await self.edge.handle(request)
         if parse_url_host(request.host) is not None:
             return await self.function_urls.handle(request)
         if parse_api_host(request.host) is not None:

@@ -6,6 +6,11 @@ default account's root user (they are the credentials the notebooks and the hand
 An identity carries the identity-based policies that apply to it: a user's attached and inline policies
 and its groups'; a role's attached and inline policies for its sessions.
 
+A service principal signing for a resource of the caller's account (CloudFront signing an origin request
+for Origin Access Control) is an identity too: ``register_service_session`` gives it temporary credentials
+that name the service and the ``aws:SourceArn`` / ``aws:SourceAccount`` it acts for; such an identity
+has no identity policies, only the resource policy can allow it.
+
 Not emulated: session policies, permission boundaries, MFA, ``GetSessionToken``/``GetFederationToken``
 credentials.
 """
@@ -31,6 +36,16 @@ class Identity:
     user_id: str  # what AWS calls userId / callerId
     is_root: bool = False
     statements: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    service: str = ""  # a service principal such as "cloudfront.amazonaws.com"; "" for IAM identities
+    source: tuple[tuple[str, str], ...] = ()  # the global condition keys a service caller brings
+
+
+_service_sessions: dict[str, Identity] = {}
+
+
+def register_service_session(identity: Identity) -> None:
+    """Make a service principal's temporary credentials known to request verification."""
+    _service_sessions[identity.credential.access_key] = identity
 
 
 def _document(policy: Any) -> Any:
@@ -57,6 +72,9 @@ def _holder_documents(holder: Any) -> list[Any]:
 
 def find_identity(access_key: str) -> Identity | None:
     """The identity behind ``access_key``, or None when no one has that key."""
+    service = _service_sessions.get(access_key)
+    if service is not None:
+        return service
     if access_key == LOCAL_ACCESS_KEY:
         return Identity(
             Credential(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY),

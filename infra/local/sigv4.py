@@ -202,6 +202,12 @@ def string_to_sign(parts: SignedParts, canonical_request: str) -> str:
 def build_canonical_request(
     method: str, path: str, query: str, headers: tuple[tuple[str, str], ...], body: bytes, parts: SignedParts
 ) -> str:
+    return _canonical_request(method, path, query, headers, parts, payload_hash(headers, body))
+
+
+def _canonical_request(
+    method: str, path: str, query: str, headers: tuple[tuple[str, str], ...], parts: SignedParts, payload: str
+) -> str:
     return "\n".join(
         [
             method.upper(),
@@ -209,9 +215,55 @@ def build_canonical_request(
             canonical_query(query, drop_signature=parts.presigned),
             canonical_headers(headers, parts.signed_headers),
             ";".join(parts.signed_headers),
-            payload_hash(headers, body),
+            payload,
         ]
     )
+
+
+def sign_headers(
+    method: str,
+    path: str,
+    query: str,
+    headers: tuple[tuple[str, str], ...],
+    *,
+    credential: Credential,
+    service: str,
+    region: str,
+    payload_sha256: str,
+    now: datetime | None = None,
+) -> list[tuple[str, str]]:
+    """The headers that sign a request with SigV4 (``x-amz-date``, the token if any, ``authorization``).
+
+    Used where the local cloud itself signs as AWS would (CloudFront's origin access control). It signs
+    ``host``, every ``x-amz-*`` header and the ones it adds; ``payload_sha256`` is the hash the signer
+    vouches for, which need not be the body's: a verifier then refuses the request, as AWS does.
+    """
+    amz_date = (now or datetime.now(UTC)).strftime(_AMZ_DATE)
+    added = [("x-amz-date", amz_date)]
+    if credential.session_token:
+        added.append(("x-amz-security-token", credential.session_token))
+    all_headers = tuple(headers) + tuple(added)
+    names = sorted({n.lower() for n, _ in all_headers if n.lower() == "host" or n.lower().startswith("x-amz-")})
+    parts = SignedParts(
+        access_key=credential.access_key,
+        date=amz_date[:8],
+        region=region,
+        service=service,
+        signed_headers=tuple(names),
+        signature="",
+        amz_date=amz_date,
+        security_token=credential.session_token,
+        presigned=False,
+    )
+    canonical = _canonical_request(method, path, query, all_headers, parts, payload_sha256)
+    key = signing_key(credential.secret_key, parts.date, region, service)
+    signature = hmac.new(key, string_to_sign(parts, canonical).encode(), hashlib.sha256).hexdigest()
+    scope = f"{parts.date}/{region}/{service}/aws4_request"
+    authorization = (
+        f"{ALGORITHM} Credential={credential.access_key}/{scope}, "
+        f"SignedHeaders={';'.join(names)}, Signature={signature}"
+    )
+    return [*added, ("authorization", authorization)]
 
 
 def _check_time(parts: SignedParts, now: datetime) -> None:

@@ -16,7 +16,9 @@ Emulates (docs.aws.amazon.com/lambda/latest/dg/urls-auth.html; aws-behaviour.md 
   expired: ..." (inferred: the SigV4 message other services give).
 
 The caller evaluated here is any ``iam_policy.Caller``, so a service principal (CloudFront's, signing for
-Origin Access Control) is just another caller.
+Origin Access Control) is just another caller: the resource policy must allow ``cloudfront.amazonaws.com``
+both actions, and its ``AWS:SourceArn`` condition must name the distribution that signed
+(private-content-restricting-access-to-lambda.html; aws-behaviour.md §7).
 """
 
 from __future__ import annotations
@@ -43,8 +45,10 @@ SIGNATURE_MISMATCH = (
 INVALID_TOKEN = "The security token included in the request is invalid."
 
 
-def _requests(target: UrlTarget, auth_type: str, legacy: bool) -> list[AuthzRequest]:
-    base = {"lambda:FunctionUrlAuthType": auth_type}
+def _requests(
+    target: UrlTarget, auth_type: str, legacy: bool, extra: tuple[tuple[str, str], ...] = ()
+) -> list[AuthzRequest]:
+    base = {"lambda:FunctionUrlAuthType": auth_type, **dict(extra)}
     checks = [AuthzRequest("lambda:InvokeFunctionUrl", target.function_arn, base)]
     if not legacy:
         checks.append(
@@ -60,7 +64,17 @@ def public_url_allows(target: UrlTarget, *, legacy: bool = False) -> bool:
 
 
 def iam_url_allows(identity: Identity, target: UrlTarget, *, legacy: bool = False) -> bool:
-    """AuthType AWS_IAM: may this (already authenticated) identity call this URL?"""
+    """AuthType AWS_IAM: may this (already authenticated) identity call this URL?
+
+    A service principal (``identity.service``) has no identity policies: the resource policy alone must
+    allow it, with the ``aws:SourceArn``/``aws:SourceAccount`` it brings as condition keys.
+    """
+    if identity.service:
+        caller = Caller.service(identity.service)
+        return all(
+            evaluate(target.function.policy_statements, request, caller) is Decision.ALLOW
+            for request in _requests(target, "AWS_IAM", legacy, identity.source)
+        )
     same_account = identity.account_id == target.account_id
     # Same account: an account principal in the resource policy only delegates to identity policies.
     caller = Caller("aws", identity.arn, "" if same_account else identity.account_id)

@@ -6,17 +6,13 @@ the kit did not write that breaks the protocol."""
 from __future__ import annotations
 
 import base64
-import io
 import json
 import time
-import uuid
-import zipfile
 
 import httpx
 import pytest
 
-from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
-from tests.local_cloud import public_url
+from tests.local_cloud import streaming_zip_with, zip_files
 
 BROKEN_MID_STREAM = """
 import time
@@ -28,55 +24,6 @@ def handler(event, context):
         raise RuntimeError("broke mid-stream")
     return {"statusCode": 200, "headers": {"content-type": "text/plain"}, "body": body()}
 """
-
-
-def _zip(files: dict[str, tuple[str | bytes, int]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, (content, mode) in files.items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.external_attr = mode << 16
-            archive.writestr(info, content)
-    return buffer.getvalue()
-
-
-def _streaming_zip_with(module: str, source: str) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(build_streaming_zip("counter"))) as base:
-        files = {i.filename: (base.read(i), (i.external_attr >> 16)) for i in base.infolist()}
-    files[f"{module}.py"] = (source, 0o644)
-    return _zip(files)
-
-
-@pytest.fixture
-def streaming(aws, role_arn):
-    lam = aws("lambda")
-    created: list[str] = []
-
-    def make(
-        handler: str,
-        invoke_mode: str,
-        *,
-        code: bytes | None = None,
-        timeout: int = 60,
-        env: dict[str, str] | None = None,
-    ) -> tuple[str, str]:
-        name = f"stream-{uuid.uuid4().hex[:8]}"
-        lam.create_function(
-            FunctionName=name,
-            Runtime="python3.12",
-            Role=role_arn,
-            Handler=handler,
-            Timeout=timeout,
-            Code={"ZipFile": code or build_streaming_zip(handler.split(".")[0])},
-            Environment={"Variables": env if env is not None else dict(STREAMING_ENVIRONMENT)},
-        )
-        created.append(name)
-        url = public_url(lam, name, invoke_mode=invoke_mode)
-        return name, url
-
-    yield make
-    for name in created:
-        lam.delete_function(FunctionName=name)
 
 
 def _client(endpoint: str) -> httpx.Client:
@@ -121,7 +68,7 @@ def test_the_prelude_sets_status_and_headers(streaming, endpoint) -> None:
 
 
 def test_an_error_after_the_first_byte_cuts_the_stream_short(streaming, endpoint) -> None:
-    _, url = streaming("broken.handler", "RESPONSE_STREAM", code=_streaming_zip_with("broken", BROKEN_MID_STREAM))
+    _, url = streaming("broken.handler", "RESPONSE_STREAM", code=streaming_zip_with("broken", BROKEN_MID_STREAM))
     received: list[str] = []
     with pytest.raises(httpx.RemoteProtocolError), _client(endpoint).stream("GET", url) as response:
         assert response.status_code == 200
@@ -131,7 +78,7 @@ def test_an_error_after_the_first_byte_cuts_the_stream_short(streaming, endpoint
 
 
 def test_the_same_error_behind_a_buffered_url_is_a_502(streaming, endpoint) -> None:
-    _, url = streaming("broken.handler", "BUFFERED", code=_streaming_zip_with("broken", BROKEN_MID_STREAM))
+    _, url = streaming("broken.handler", "BUFFERED", code=streaming_zip_with("broken", BROKEN_MID_STREAM))
     response = _client(endpoint).get(url)
     assert (response.status_code, response.text) == (502, "Internal Server Error")
 
@@ -189,7 +136,7 @@ PY
 
 
 def test_a_runtime_that_breaks_the_streaming_protocol_gets_an_error_it_can_see(streaming, endpoint, aws) -> None:
-    code = _zip({"wrapper.sh": (BROKEN_RUNTIME, 0o755), "fn.py": ("def handler(e, c):\n    return 1\n", 0o644)})
+    code = zip_files({"wrapper.sh": (BROKEN_RUNTIME, 0o755), "fn.py": ("def handler(e, c):\n    return 1\n", 0o644)})
     name, url = streaming(
         "fn.handler", "RESPONSE_STREAM", code=code, env={"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/wrapper.sh"}
     )
@@ -223,7 +170,7 @@ def test_invoke_with_response_stream_yields_payload_chunks_live(streaming, aws) 
 
 
 def test_invoke_with_response_stream_reports_an_error_after_the_first_byte(streaming, aws) -> None:
-    name, _ = streaming("broken.handler", "RESPONSE_STREAM", code=_streaming_zip_with("broken", BROKEN_MID_STREAM))
+    name, _ = streaming("broken.handler", "RESPONSE_STREAM", code=streaming_zip_with("broken", BROKEN_MID_STREAM))
     events = list(aws("lambda").invoke_with_response_stream(FunctionName=name, Payload=b"{}")["EventStream"])
     assert events[-1]["InvokeComplete"]["ErrorCode"] == "RuntimeError"
     assert b"first line" in b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e)

@@ -1,0 +1,223 @@
+"""Where moto 5.2's CloudFront differs from AWS in ways a learner can see, corrected in one place.
+
+moto keeps the distributions and origin access controls; this module patches what it stores or checks
+differently from CloudFront (aws-behaviour.md §7, §10; API reference of each operation):
+
+- an origin's ``OriginAccessControlId`` is kept (moto dropped it), and must name an existing origin access
+  control (``NoSuchOriginAccessControl``, 404);
+- ``UpdateDistribution`` and ``DeleteDistribution`` check ``If-Match`` against the current ETag
+  (``PreconditionFailed``, 412; moto accepted any value), and every update gives the distribution a new
+  ETag (moto kept one forever) and puts it back to ``InProgress`` until it is read again (moto showed
+  ``Deployed`` at once);
+- ``DeleteDistribution`` refuses a distribution that is enabled or not yet ``Deployed``
+  (``DistributionNotDisabled``, 409: "The distribution you are trying to delete has not been disabled.");
+- a cache behaviour's ``CachePolicyId`` and ``OriginRequestPolicyId`` must name a policy the local cloud
+  knows (the managed ones, ``cloudfront_policies.py``): ``NoSuchCachePolicy`` / ``NoSuchOriginRequestPolicy``
+  (404) otherwise; a custom ``OriginReadTimeout`` must be 1-180 seconds (``InvalidOriginReadTimeout``;
+  the API reference says 1-120 and the Knowledge Center up to 180, higher with a quota increase);
+- an origin access control whose type does not fit the origin (``lambda`` for a Function URL, and only
+  for one) is refused: ``IllegalOriginAccessConfiguration``, "Illegal configuration: The origin type and
+  OAC origin type differ." (the message CloudFormation users report, aws-cdk issue #26405; the code is
+  inferred);
+- ``DeleteOriginAccessControl`` refuses a control that an origin still uses (``OriginAccessControlInUse``,
+  409) and checks ``If-Match``; ``UpdateOriginAccessControl`` gives it a new ETag.
+
+The error messages of ``PreconditionFailed`` and ``OriginAccessControlInUse`` are CloudFront's as SDK
+users report them; those of the policy and read-timeout checks are a choice (no source quotes them).
+Not emulated: custom cache and origin request policies (moto has no such API), origin groups, Lambda@Edge
+and CloudFront Functions on a behaviour.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.cloudfront import models as cf_models
+from moto.cloudfront import responses as cf_responses
+from moto.cloudfront.exceptions import CloudFrontException, NoSuchDistribution, NoSuchOriginAccessControl
+
+from .cloudfront_policies import CACHE_POLICIES, ORIGIN_REQUEST_POLICIES
+
+
+class PreconditionFailed(CloudFrontException):
+    def __init__(self) -> None:
+        super().__init__(
+            "PreconditionFailed",
+            "The precondition given in one or more of the request-header fields evaluated to false.",
+        )
+
+
+class DistributionNotDisabled(CloudFrontException):
+    def __init__(self) -> None:
+        super().__init__("DistributionNotDisabled", "The distribution you are trying to delete has not been disabled.")
+
+
+class OriginAccessControlInUse(CloudFrontException):
+    def __init__(self) -> None:
+        super().__init__(
+            "OriginAccessControlInUse",
+            "Cannot delete the origin access control because it's in use by one or more origins.",
+        )
+
+
+class NoSuchCachePolicy(CloudFrontException):
+    def __init__(self, policy_id: str) -> None:
+        super().__init__("NoSuchCachePolicy", f"The cache policy does not exist: {policy_id}")
+
+
+class NoSuchOriginRequestPolicy(CloudFrontException):
+    def __init__(self, policy_id: str) -> None:
+        super().__init__("NoSuchOriginRequestPolicy", f"The origin request policy does not exist: {policy_id}")
+
+
+class InvalidOriginReadTimeout(CloudFrontException):
+    def __init__(self) -> None:
+        super().__init__(
+            "InvalidOriginReadTimeout", "The read timeout specified for the origin is not valid (1 to 180 seconds)."
+        )
+
+
+class IllegalOriginAccessConfiguration(CloudFrontException):
+    def __init__(self) -> None:
+        super().__init__(
+            "IllegalOriginAccessConfiguration", "Illegal configuration: The origin type and OAC origin type differ."
+        )
+
+
+class InvalidIfMatchVersion(CloudFrontException):
+    def __init__(self) -> None:
+        super().__init__("InvalidIfMatchVersion", "The If-Match version is missing or not valid for the resource.")
+
+
+_original_origin_init = cf_models.Origin.__init__
+
+
+def _origin_init(self: Any, origin: dict[str, Any]) -> None:
+    _original_origin_init(self, origin)
+    self.origin_access_control_id = origin.get("OriginAccessControlId") or ""
+    config = origin.get("CustomOriginConfig")
+    timeout = (config or {}).get("OriginReadTimeout")
+    if timeout is not None and not 1 <= int(timeout) <= 180:
+        raise InvalidOriginReadTimeout()
+
+
+def _validate(backend: Any, config: dict[str, Any]) -> None:
+    """What CloudFront checks in a distribution config that moto does not."""
+    for origin in config.get("Origins", {}).get("Items", []):
+        control = origin.get("OriginAccessControlId") if isinstance(origin, dict) else None
+        if not control:
+            continue
+        if control not in backend.origin_access_controls:
+            raise NoSuchOriginAccessControl()
+        is_url = ".lambda-url." in str(origin.get("DomainName", ""))
+        if is_url != (backend.origin_access_controls[control].origin_type == "lambda"):
+            raise IllegalOriginAccessConfiguration()
+    behaviours = [config.get("DefaultCacheBehavior") or {}]
+    behaviours += (config.get("CacheBehaviors") or {}).get("Items") or []
+    for behaviour in behaviours:
+        cache = behaviour.get("CachePolicyId")
+        if cache and cache not in CACHE_POLICIES:
+            raise NoSuchCachePolicy(cache)
+        request = behaviour.get("OriginRequestPolicyId")
+        if request and request not in ORIGIN_REQUEST_POLICIES:
+            raise NoSuchOriginRequestPolicy(request)
+
+
+def _fresh_etag() -> str:
+    return cf_models.random_id(length=14)
+
+
+def _mark_in_progress(dist: Any) -> None:
+    """A changed distribution is ``InProgress`` until it is read again (moto's read-driven progression)."""
+    dist.status = "InProgress"
+    dist._tick = 0
+
+
+_original_create = cf_models.CloudFrontBackend.create_distribution_with_tags
+
+
+def _create(self: Any, distribution_config: dict[str, Any], tags: list[dict[str, str]]) -> Any:
+    _validate(self, distribution_config)
+    return _original_create(self, distribution_config, tags)
+
+
+def _update(self: Any, dist_config: dict[str, Any], _id: str, if_match: str | None) -> Any:
+    dist = self.distributions.get(_id)
+    if dist is None:
+        raise NoSuchDistribution()
+    if not if_match:
+        raise InvalidIfMatchVersion()
+    if if_match != dist.etag:
+        raise PreconditionFailed()
+    _validate(self, dist_config)
+    dist.distribution_config = cf_models.DistributionConfig(dist_config)
+    dist.etag = _fresh_etag()
+    _mark_in_progress(dist)
+    return dist, dist.location, dist.etag
+
+
+def _delete(self: Any, distribution_id: str, if_match: str | None) -> None:
+    dist = self.distributions.get(distribution_id)
+    if dist is None:
+        raise NoSuchDistribution()
+    if not if_match:
+        raise InvalidIfMatchVersion()
+    if if_match != dist.etag:
+        raise PreconditionFailed()
+    if dist.distribution_config.Enabled or dist._status != "Deployed":
+        raise DistributionNotDisabled()
+    del self.distributions[distribution_id]
+
+
+def _control_in_use(backend: Any, control_id: str) -> bool:
+    for dist in backend.distributions.values():
+        for origin in dist.distribution_config.Origins["Items"]:
+            if getattr(origin, "origin_access_control_id", "") == control_id:
+                return True
+    return False
+
+
+def _delete_control(self: Any, control_id: str, if_match: str | None = None) -> None:
+    control = self.origin_access_controls.get(control_id)
+    if control is None:
+        raise NoSuchOriginAccessControl()
+    if if_match is not None and if_match != control.etag:
+        raise PreconditionFailed()
+    if _control_in_use(self, control_id):
+        raise OriginAccessControlInUse()
+    del self.origin_access_controls[control_id]
+
+
+_original_update_control = cf_models.CloudFrontBackend.update_origin_access_control
+
+
+def _update_control(self: Any, control_id: str, config: dict[str, str]) -> Any:
+    control = _original_update_control(self, control_id, config)
+    control.etag = cf_models.random_id()
+    return control
+
+
+def _resp_delete_control(self: Any) -> Any:
+    from moto.core.responses import EmptyResult
+
+    self.backend.delete_origin_access_control(self._get_param("Id"), self._get_param("IfMatch"))
+    return EmptyResult()
+
+
+_applied = False
+
+
+def apply() -> None:
+    """Install the corrections (idempotent)."""
+    global _applied
+    if _applied:
+        return
+    cf_models.Origin.__init__ = _origin_init  # type: ignore[method-assign]
+    backend = cf_models.CloudFrontBackend
+    backend.create_distribution_with_tags = _create  # type: ignore[method-assign]
+    backend.update_distribution = _update  # type: ignore[method-assign]
+    backend.delete_distribution = _delete  # type: ignore[method-assign]
+    backend.delete_origin_access_control = _delete_control  # type: ignore[method-assign]
+    backend.update_origin_access_control = _update_control  # type: ignore[method-assign]
+    cf_responses.CloudFrontResponse.delete_origin_access_control = _resp_delete_control  # type: ignore[method-assign]
+    _applied = True
