@@ -32,3 +32,20 @@ FUNCTION_URL_VS_API_GATEWAY = [
     {"": "custom domain", "Function URL": "only through CloudFront", "API Gateway REST API": "yes"},
     {"": "auth", "Function URL": "NONE or AWS_IAM", "API Gateway REST API": "IAM, Cognito, Lambda authorizers, keys"},
 ]
+
+#: USD per million requests in ap-northeast-2, as the talk compares them (aws-behaviour.md §9). CloudFront's
+#: is its HTTPS request price ($0.0120 per 10,000); data transfer and Lambda's own charges come on top of
+#: each, and CloudFront's always-free tier (10 million requests a month) is left out, as in the talk.
+PRICE_PER_MILLION_REQUESTS = {
+    "API Gateway REST": 3.50,
+    "CloudFront + URL": 1.20,
+    "URL alone": 0.0,
+}
+
+
+def monthly_request_cost(millions_per_month: list[float]) -> dict[str, list[float]]:
+    """The request charges of each front door for each monthly volume (in millions of requests)."""
+    return {
+        front_door: [round(volume * price, 2) for volume in millions_per_month]
+        for front_door, price in PRICE_PER_MILLION_REQUESTS.items()
+    }

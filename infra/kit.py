@@ -117,8 +117,13 @@ class Kit:
         print(f"aws mode: account {account}, region {self.region}, learner prefix '{self.settings.learner}'.")
         print(COST_WARNING)
 
+    @property
+    def poll_seconds(self) -> float:
+        """How long to wait between two checks of a slow deployment (CloudFront, ACM): short locally."""
+        return 0.5 if self.local else 20.0
+
     def http(self, **kwargs: Any) -> httpx.Client:
-        """An HTTP client that reaches Function URLs (and later CloudFront) in either mode."""
+        """An HTTP client that reaches Function URLs and CloudFront distributions in either mode."""
         kwargs.setdefault("timeout", httpx.Timeout(60.0, read=120.0))
         if self.local:
             assert self.endpoint is not None
@@ -146,9 +151,11 @@ class Kit:
             return url
         parts = urlsplit(url)
         host = parts.hostname or ""
-        for suffix in (".on.aws", ".cloudfront.net", ".amazonaws.com"):
+        for suffix, local in ((".on.aws", ".localhost"), (".cloudfront.net", ".cloudfront.localhost")):
             if host.endswith(suffix):
-                host = host[: -len(suffix)] + ".localhost"
+                host = host[: -len(suffix)] + local
+        if host.endswith(".amazonaws.com"):
+            host = host[: -len(".amazonaws.com")] + ".localhost"
         port = urlsplit(self.endpoint).port
         return f"http://{host}:{port}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
 

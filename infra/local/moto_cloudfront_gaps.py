@@ -7,8 +7,9 @@ differently from CloudFront (aws-behaviour.md §7, §10; API reference of each o
   control (``NoSuchOriginAccessControl``, 404);
 - ``UpdateDistribution`` and ``DeleteDistribution`` check ``If-Match`` against the current ETag
   (``PreconditionFailed``, 412; moto accepted any value), and every update gives the distribution a new
-  ETag (moto kept one forever) and puts it back to ``InProgress`` until it is read again (moto showed
-  ``Deployed`` at once);
+  ETag (moto kept one forever) and puts it back to ``InProgress`` (moto showed ``Deployed`` at once); a
+  distribution becomes ``Deployed`` on the second read after a change (moto's read-driven progression,
+  one read by default; on AWS it takes minutes), so a waiter shows the progress;
 - ``DeleteDistribution`` refuses a distribution that is enabled or not yet ``Deployed``
   (``DistributionNotDisabled``, 409: "The distribution you are trying to delete has not been disabled.");
 - a cache behaviour's ``CachePolicyId`` and ``OriginRequestPolicyId`` must name a policy the local cloud
@@ -35,6 +36,7 @@ from typing import Any
 from moto.cloudfront import models as cf_models
 from moto.cloudfront import responses as cf_responses
 from moto.cloudfront.exceptions import CloudFrontException, NoSuchDistribution, NoSuchOriginAccessControl
+from moto.moto_api import state_manager
 
 from .cloudfront_policies import CACHE_POLICIES, ORIGIN_REQUEST_POLICIES
 
@@ -128,7 +130,7 @@ def _fresh_etag() -> str:
 
 
 def _mark_in_progress(dist: Any) -> None:
-    """A changed distribution is ``InProgress`` until it is read again (moto's read-driven progression)."""
+    """A changed distribution is ``InProgress`` again, for two reads (moto's read-driven progression)."""
     dist.status = "InProgress"
     dist._tick = 0
 
@@ -212,6 +214,8 @@ def apply() -> None:
     global _applied
     if _applied:
         return
+    # Two reads from InProgress to Deployed, so a waiter shows the progression (moto's default: one).
+    state_manager.set_transition("cloudfront::distribution", {"progression": "manual", "times": 2})
     cf_models.Origin.__init__ = _origin_init  # type: ignore[method-assign]
     backend = cf_models.CloudFrontBackend
     backend.create_distribution_with_tags = _create  # type: ignore[method-assign]
