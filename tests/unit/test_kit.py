@@ -118,7 +118,10 @@ def test_browser_url_maps_on_aws_to_localhost_and_the_port() -> None:
     assert kit.browser_url(f"https://{URL_HOST}") == (
         "http://abcdefghijklmnopqrstuvwxyz012345.lambda-url.ap-northeast-2.localhost:4599/"
     )
-    assert kit.browser_url("https://d111111abcdef8.cloudfront.net/a/b") == "http://d111111abcdef8.cloudfront.localhost:4599/a/b"
+    assert (
+        kit.browser_url("https://d111111abcdef8.cloudfront.net/a/b")
+        == "http://d111111abcdef8.cloudfront.localhost:4599/a/b"
+    )
 
 
 def test_browser_url_in_aws_mode_is_the_url_itself() -> None:
