@@ -69,6 +69,43 @@ def test_the_counter_url_grows_in_the_browser(aws, role_arn, endpoint, tmp_path:
         lam.delete_function(FunctionName=name)
 
 
+def test_the_counter_streams_through_a_distribution_in_the_browser(aws, role_arn, endpoint) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from infra.cloudfront import Origin, distribution_config
+
+    lam, cf = aws("lambda"), aws("cloudfront", "us-east-1")
+    name = f"browser-cdn-counter-{secrets.token_hex(3)}"
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler="counter.handler",
+        Timeout=60,
+        Code={"ZipFile": build_streaming_zip("counter")},
+        Environment={"Variables": STREAMING_ENVIRONMENT},
+    )
+    try:
+        url = public_url(lam, name, invoke_mode="RESPONSE_STREAM")
+        dist = cf.create_distribution(DistributionConfig=distribution_config(name, Origin(url)))["Distribution"]
+        port = endpoint.rsplit(":", 1)[1]
+        local = f"http://{dist['DomainName'].replace('.net', '.localhost')}:{port}/"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page()
+            response = page.goto(local + "?to=12&interval=0.5", wait_until="commit")
+            assert response is not None and response.headers["x-cache"] == "Miss from cloudfront"
+
+            def lines() -> int:
+                return len(re.findall(r"^\d+ ", page.evaluate("document.body ? document.body.innerText : ''"), re.M))
+
+            first, later = _readings(lines, gap=2.0)
+            assert 0 < first < later
+            browser.close()
+    finally:
+        lam.delete_function(FunctionName=name)
+
+
 def test_the_live_widget_of_notebook_04_counts_up_in_jupyterlab(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
