@@ -164,7 +164,8 @@ class LocalCloudTransport(httpx.BaseTransport):
     """Sends requests for AWS host names to the local cloud, keeping the ``Host`` header.
 
     ``https://<id>.lambda-url.<region>.on.aws/path`` goes to ``http://127.0.0.1:PORT/path`` with
-    ``Host: <id>.lambda-url.<region>.on.aws``; anything that is not an AWS name or loopback is refused.
+    ``Host: <id>.lambda-url.<region>.on.aws``; any other name goes there too if the local cloud's Route 53
+    resolves it (a custom domain), and otherwise fails as a DNS lookup fails: nothing leaves the machine.
     """
 
     _AWS_SUFFIXES = (".on.aws", ".cloudfront.net", ".amazonaws.com", ".localhost")
@@ -177,12 +178,23 @@ class LocalCloudTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
         if host not in _LOOPBACK:
-            if not host.endswith(self._AWS_SUFFIXES):
-                raise LocalModeViolation(
-                    f"local mode serves only AWS endpoints (Function URLs, CloudFront) and loopback, not {host}"
+            if not host.endswith(self._AWS_SUFFIXES) and not self._resolves(host):
+                # What DNS says for a name nobody serves; local mode never asks a real resolver.
+                raise httpx.ConnectError(
+                    f"[Errno -2] Name or service not known: {host} (local mode resolves names through the local "
+                    "cloud's Route 53 hosted zones, and none has a record for it)",
+                    request=request,
                 )
             request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self._port)
         return self._inner.handle_request(request)
+
+    def _resolves(self, host: str) -> bool:
+        """Does ``host`` resolve through the local cloud's Route 53 (a custom domain of the learner's)?"""
+        answer = self._inner.handle_request(
+            httpx.Request("GET", f"http://127.0.0.1:{self._port}/_kit/resolve", params={"name": host})
+        )
+        answer.read()
+        return answer.status_code == 200
 
     def close(self) -> None:
         self._inner.close()

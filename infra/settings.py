@@ -3,6 +3,8 @@
 ``local`` (the default) needs nothing but the kit: every AWS call goes to the local cloud on loopback.
 ``aws`` is an explicit opt-in for a real account: ``KIT_MODE=aws`` with ``KIT_AWS_PROFILE`` (optional),
 ``KIT_REGION`` and ``KIT_LEARNER`` (required, so thirty learners in one account never collide).
+``KIT_DOMAIN`` names the hosted zone that custom domains go under (notebook 07): in aws mode the
+instructor's zone; in local mode it defaults to ``kit-workshop.test``, which the notebook creates.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ from dataclasses import dataclass
 
 MODES = ("local", "aws")
 DEFAULT_REGION = "ap-northeast-2"  # the talk's region (Seoul)
-_LEARNER = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+# No "-" in a learner's name: every name the kit makes is "<learner>-<what>", so "bob-" can never be the
+# start of another learner's names (as "bob-2-api" would be), and cleanup can go by prefix safely.
+_LEARNER = re.compile(r"^[a-z][a-z0-9]{0,19}$")
+_DOMAIN = re.compile(r"^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+LOCAL_DOMAIN = "kit-workshop.test"  # reserved for testing (RFC 2606): never a real domain
 
 
 class SettingsError(ValueError):
@@ -26,6 +32,7 @@ class Settings:
     region: str = DEFAULT_REGION
     learner: str = "learner"
     profile: str | None = None
+    domain: str = LOCAL_DOMAIN  # the hosted zone custom domains go under
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -42,15 +49,27 @@ class Settings:
         learner = learner or "learner"
         if not _LEARNER.match(learner):
             raise SettingsError(
-                f"KIT_LEARNER={learner!r} must start with a letter and use only a-z, 0-9 and '-' "
-                "(at most 20 characters)."
+                f"KIT_LEARNER={learner!r} must start with a letter and use only a-z and 0-9 "
+                "(at most 20 characters; no '-', which the kit puts between your name and each resource's)."
             )
         region = env.get("KIT_REGION", "").strip() or DEFAULT_REGION
-        return cls(mode=mode, region=region, learner=learner, profile=env.get("KIT_AWS_PROFILE") or None)
+        domain = env.get("KIT_DOMAIN", "").strip().lower().rstrip(".") or LOCAL_DOMAIN
+        if not _DOMAIN.match(domain):
+            raise SettingsError(f"KIT_DOMAIN={domain!r} is not a domain name: use e.g. KIT_DOMAIN=example.com.")
+        return cls(mode=mode, region=region, learner=learner, profile=env.get("KIT_AWS_PROFILE") or None, domain=domain)
 
     def name(self, suffix: str) -> str:
         """A resource name carrying the learner prefix."""
         return f"{self.learner}-{suffix}"
+
+    def custom_domain(self, label: str) -> str:
+        """A name of the learner's own under the kit's hosted zone: ``<label>.<learner>.<domain>``."""
+        return f"{label}.{self.learner_domain}"
+
+    @property
+    def learner_domain(self) -> str:
+        """Everything in the hosted zone under this name is the learner's."""
+        return f"{self.learner}.{self.domain}"
 
     @property
     def tags(self) -> dict[str, str]:

@@ -3,11 +3,12 @@
 | Host | answered by |
 |---|---|
 | ``<id>.cloudfront.net`` / ``<id>.cloudfront.localhost`` | ``CloudFrontEdge`` (origins: the rows below) |
+| any other name (``<name>.localhost`` too) that Route 53 resolves | what it resolves to (``route53_dns.py``) |
 | ``<url-id>.lambda-url.<region>.on.aws`` / ``.localhost`` | ``FunctionUrlFrontEnd`` |
 | ``<api-id>.execute-api.<region>.amazonaws.com`` / ``.localhost`` | ``RestApiGateway`` |
 | anything else, ``POST /2015-03-31/functions/<name>/invocations`` | ``LambdaInvokeApi`` |
 | anything else, ``POST /2021-11-15/functions/<name>/response-streaming-invocations`` | ``LambdaInvokeApi`` (stream) |
-| anything else, ``/_kit/...`` | the local cloud's own health endpoint |
+| anything else, ``/_kit/...`` | the local cloud's own endpoints (health, name resolution) |
 | anything else | moto (``MotoBridge``) |
 
 This is still a core from request to response; ``server.py`` puts it on a socket.
@@ -27,6 +28,7 @@ from .apigateway_rest import RestApiGateway, parse_api_host
 from .cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from .cloudfront_distributions import parse_distribution_host
 from .cloudfront_edge import CloudFrontEdge
+from .cloudfront_errors import BAD_REQUEST, error_response
 from .cloudwatch_logs import MotoLogSink
 from .environment_pool import EnvironmentPool
 from .execution_environment import ExecutionEnvironment, ListenFactory
@@ -38,9 +40,13 @@ from .lambda_invoke import LambdaInvokeApi
 from .lambda_service import LambdaService
 from .moto_bridge import MotoBridge
 from .moto_lambda import ResolvedFunction, UrlRegistry, account_for_access_key, resolve_function
+from .route53_dns import resolve
 
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
 _INVOKE_STREAM_PATH = re.compile(r"^/2021-11-15/functions/([^/]+)/response-streaming-invocations/?$")
+_AWS_NAMES = (".amazonaws.com", ".on.aws", ".cloudfront.net")
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]", ""}
+_IP = re.compile(r"^[\d.]+$|^\[")
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
 
 
@@ -50,6 +56,15 @@ def caller_of(request: HttpRequest) -> tuple[str, str]:
     if not match:
         return account_for_access_key(None), "us-east-1"
     return account_for_access_key(match.group(1)), match.group(2)
+
+
+def custom_domain(host: str) -> str | None:
+    """The name a request is for when it is neither loopback nor an AWS name (``<name>.localhost`` too)."""
+    if host in _LOOPBACK_HOSTS or _IP.match(host) or "." not in host or host.endswith(_AWS_NAMES):
+        return None
+    if host.endswith(".localhost"):
+        host = host[: -len(".localhost")]
+    return host if "." in host else None
 
 
 class LocalCloud:
@@ -128,6 +143,9 @@ class LocalCloud:
             return await self.function_urls.handle(request)
         if parse_api_host(request.host) is not None:
             return await self.rest_apis.handle(request)
+        name = custom_domain(request.host)
+        if name is not None:
+            return await self._custom_domain(name, request)
         if request.path.startswith("/_kit/"):
             return self._kit(request)
         match = _INVOKE_PATH.match(request.path)
@@ -140,6 +158,31 @@ class LocalCloud:
             return await self.invoke_api.handle_stream(request, match.group(1), account_id=account_id, region=region)
         return self.moto.handle(request)
 
+    async def _custom_domain(self, name: str, request: HttpRequest) -> HttpResponse:
+        """A request for a name of the learner's own (``api.example.test``): where Route 53 sends it.
+
+        A name that resolves to a distribution that does not list it among its ``Aliases`` gets CloudFront's
+        403 (CloudFront Developer Guide, alternate domain names: the request must match an alias). Choice: a
+        name that does not resolve gets a 502 that says so, the nearest a server reached through
+        ``*.localhost`` can come to a DNS failure (``kit.http()`` fails the lookup itself, as DNS would).
+        """
+        resolution = resolve(name)
+        if resolution is None:
+            body = json.dumps({"message": f"{name} does not resolve: no Route 53 record leads anywhere for it"})
+            return HttpResponse(502, [("Content-Type", "application/json")], body.encode())
+        if parse_distribution_host(resolution.target) is not None:
+            distribution = self.edge.registry.by_domain(resolution.target)
+            if distribution is None or name not in distribution.aliases:
+                from .cloudfront_edge import new_request_id
+
+                cf_id = new_request_id()
+                return self.edge.finish(error_response(403, BAD_REQUEST, cf_id), cf_id, "Error")
+            return await self.edge.handle(request, distribution)
+        answer = self._origin(resolution.target, request)
+        if answer is None:
+            return HttpResponse(502, [("Content-Type", "application/json")], b'{"message":"no such AWS endpoint"}')
+        return await answer
+
     def _kit(self, request: HttpRequest) -> HttpResponse:
         if request.path == "/_kit/health":
             body = {
@@ -151,6 +194,16 @@ class LocalCloud:
                 "environments": len(self.pool.environments),
                 "version": self.version,
             }
+            return HttpResponse(200, [("Content-Type", "application/json")], json.dumps(body).encode())
+        if request.path == "/_kit/resolve":
+            from urllib.parse import parse_qs
+
+            name = (parse_qs(request.query).get("name") or [""])[0]
+            found = resolve(name) if name else None
+            if found is None:
+                body = {"name": name, "resolves": False}
+                return HttpResponse(404, [("Content-Type", "application/json")], json.dumps(body).encode())
+            body = {"name": found.name, "resolves": True, "target": found.target, "via": list(found.via)}
             return HttpResponse(200, [("Content-Type", "application/json")], json.dumps(body).encode())
         return HttpResponse(404, [("Content-Type", "application/json")], b'{"message":"unknown local cloud endpoint"}')
 

@@ -122,10 +122,10 @@ class CloudFrontEdge:
         if distribution is None:
             distribution = self.registry.by_domain(request.host)
         if distribution is None or not distribution.enabled:
-            return self._finish(errors.error_response(403, errors.BAD_REQUEST, cf_id), cf_id, "Error")
+            return self.finish(errors.error_response(403, errors.BAD_REQUEST, cf_id), cf_id, "Error")
         behaviour = distribution.behaviour_for(request.path)
         if request.method not in behaviour.allowed_methods:
-            return self._finish(errors.error_response(403, errors.METHOD_NOT_ALLOWED, cf_id), cf_id, "Error")
+            return self.finish(errors.error_response(403, errors.METHOD_NOT_ALLOWED, cf_id), cf_id, "Error")
         cacheable = request.method in behaviour.cached_methods and behaviour.cache.caches
         key = cache_key(distribution.distribution_id, behaviour.cache, request) if cacheable else None
         if key is not None:
@@ -134,17 +134,17 @@ class CloudFrontEdge:
             if hit is not None:
                 response = HttpResponse(hit.status, list(hit.headers), b"" if request.method == "HEAD" else hit.body)
                 response.headers.append(("Age", str(int(now - hit.stored_at))))
-                return self._finish(response, cf_id, "Error" if hit.status >= 400 else "Hit")
+                return self.finish(response, cf_id, "Error" if hit.status >= 400 else "Hit")
         if request.method == "GET" and request.body:
-            return self._finish(errors.error_response(403, errors.BAD_REQUEST, cf_id), cf_id, "Error")
+            return self.finish(errors.error_response(403, errors.BAD_REQUEST, cf_id), cf_id, "Error")
         response = await self._from_origin(request, distribution, behaviour, cf_id)
         if response.header("x-cache") == "Error from cloudfront":
             return response
         if key is not None:
             response = self._keep(response, key, behaviour)
-        return self._finish(response, cf_id, "Error" if response.status >= 400 else "Miss")
+        return self.finish(response, cf_id, "Error" if response.status >= 400 else "Miss")
 
-    def _finish(self, response: HttpResponse, cf_id: str, outcome: str) -> HttpResponse:
+    def finish(self, response: HttpResponse, cf_id: str, outcome: str) -> HttpResponse:
         response.headers = [(k, v) for k, v in response.headers if k.lower() not in _EDGE_STAMP]
         response.headers += [
             ("X-Cache", f"{outcome} from cloudfront"),
@@ -245,13 +245,13 @@ class CloudFrontEdge:
     ) -> HttpResponse:
         origin = behaviour.origin
         if parse_url_host(origin.domain_name) is not None and origin.protocol_policy == "http-only":
-            return self._finish(errors.error_response(502, errors.ORIGIN_CONNECTION, cf_id), cf_id, "Error")
+            return self.finish(errors.error_response(502, errors.ORIGIN_CONNECTION, cf_id), cf_id, "Error")
         attempts = origin.connection_attempts if request.method in ("GET", "HEAD") else 1
         for attempt in range(1, attempts + 1):
             origin_request = self.origin_request(request, distribution, behaviour, cf_id)
             answer = self.origins(origin.domain_name, origin_request)
             if answer is None:
-                return self._finish(errors.error_response(502, errors.ORIGIN_UNREACHABLE, cf_id), cf_id, "Error")
+                return self.finish(errors.error_response(502, errors.ORIGIN_UNREACHABLE, cf_id), cf_id, "Error")
             task = asyncio.ensure_future(answer)
             done, _ = await asyncio.wait({task}, timeout=origin.read_timeout)
             if task in done:
@@ -260,7 +260,7 @@ class CloudFrontEdge:
             # The origin keeps working (a function runs on); CloudFront no longer listens to it.
             task.add_done_callback(_discard)
             log.info("origin %s silent (attempt %d of %d)", origin.domain_name, attempt, attempts)
-        return self._finish(errors.error_response(504, errors.ORIGIN_TIMEOUT, cf_id), cf_id, "Error")
+        return self.finish(errors.error_response(504, errors.ORIGIN_TIMEOUT, cf_id), cf_id, "Error")
 
     def _relay(self, response: HttpResponse, origin: EdgeOrigin) -> HttpResponse:
         headers = [(k, v) for k, v in response.headers if k.lower() not in _HOP_BY_HOP]

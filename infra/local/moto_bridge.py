@@ -18,10 +18,11 @@ class MotoBridge:
         os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from . import moto_cloudfront_gaps, moto_gaps
+        from . import moto_acm_gaps, moto_cloudfront_gaps, moto_gaps
 
         moto_gaps.apply()
         moto_cloudfront_gaps.apply()
+        moto_acm_gaps.apply()
         self._app: Any = DomainDispatcherApplication(create_backend_app)
 
     def handle(self, request: HttpRequest) -> HttpResponse:

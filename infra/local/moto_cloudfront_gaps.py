@@ -20,6 +20,12 @@ differently from CloudFront (aws-behaviour.md §7, §10; API reference of each o
   for one) is refused: ``IllegalOriginAccessConfiguration``, "Illegal configuration: The origin type and
   OAC origin type differ." (the message CloudFormation users report, aws-cdk issue #26405; the code is
   inferred);
+- a distribution with ``Aliases`` needs a viewer certificate from ACM in us-east-1 that is ``ISSUED`` and
+  covers every alias (a wildcard covers one label): ``InvalidViewerCertificate`` with CloudFront's three
+  messages, checked in the guide's order: aliases without a certificate of one's own ("you must attach a
+  trusted certificate"), a certificate that is missing, elsewhere or not ``ISSUED`` ("doesn't exist, isn't
+  in us-east-1 region, isn't valid..."), an alias it does not cover ("doesn't cover the alternate domain
+  name"); an alias another distribution has is ``CNAMEAlreadyExists`` (409);
 - ``DeleteOriginAccessControl`` refuses a control that an origin still uses (``OriginAccessControlInUse``,
   409) and checks ``If-Match``; ``UpdateOriginAccessControl`` gives it a new ETag.
 
@@ -58,7 +64,7 @@ class OriginAccessControlInUse(CloudFrontException):
     def __init__(self) -> None:
         super().__init__(
             "OriginAccessControlInUse",
-            "Cannot delete the origin access control because it's in use by one or more origins.",
+            "The CloudFront origin access control is still being used.",
         )
 
 
@@ -86,6 +92,84 @@ class IllegalOriginAccessConfiguration(CloudFrontException):
         )
 
 
+class InvalidViewerCertificate(CloudFrontException):
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidViewerCertificate", message)
+
+
+class CNAMEAlreadyExists(CloudFrontException):
+    def __init__(self) -> None:
+        super().__init__(
+            "CNAMEAlreadyExists",
+            "One or more of the CNAMEs you provided are already associated with a different resource.",
+        )
+
+
+CERTIFICATE_NOT_USABLE = (
+    "The specified SSL certificate doesn't exist, isn't in us-east-1 region, isn't valid, or doesn't include a "
+    "valid certificate chain."
+)
+_REQUIREMENTS = (
+    "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html#alternate-domain-names-requirements"
+)
+NO_TRUSTED_CERTIFICATE = (
+    "To add an alternate domain name (CNAME) to a CloudFront distribution, you must attach a trusted certificate "
+    f"that validates your authorization to use the domain name. For more details, see: {_REQUIREMENTS}"
+)
+ALIAS_NOT_COVERED = (
+    "The certificate that is attached to your distribution doesn't cover the alternate domain name (CNAME) that "
+    f"you're trying to add. For more details, see: {_REQUIREMENTS}"
+)
+
+
+def covers(certificate_names: list[str], alias: str) -> bool:
+    """Does a certificate for ``certificate_names`` cover ``alias``? A wildcard covers one label."""
+    alias = alias.lower().rstrip(".")
+    for name in (n.lower() for n in certificate_names):
+        if name == alias or (name.startswith("*.") and alias.split(".", 1)[-1] == name[2:] and "." in alias):
+            return True
+    return False
+
+
+def _certificate(arn: str) -> Any | None:
+    from moto.acm.models import acm_backends
+
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[2] != "acm":
+        return None
+    backend = acm_backends[parts[4]].get(parts[3])
+    cert = backend._certificates.get(arn) if backend is not None else None
+    if cert is not None:
+        cert.check()
+    return cert
+
+
+def _validate_viewer_certificate(backend: Any, config: dict[str, Any], own_id: str | None) -> None:
+    """CloudFront's checks of ``Aliases`` against ``ViewerCertificate`` (aws-behaviour.md §8)."""
+    aliases = [a.lower() for a in (config.get("Aliases") or {}).get("Items") or []]
+    viewer = config.get("ViewerCertificate") or {}
+    arn = viewer.get("ACMCertificateArn") if isinstance(viewer, dict) else None
+    if aliases and not arn:
+        raise InvalidViewerCertificate(NO_TRUSTED_CERTIFICATE)
+    if arn:
+        cert = _certificate(arn)
+        if cert is None or arn.split(":")[3] != "us-east-1" or cert.status != "ISSUED":
+            raise InvalidViewerCertificate(CERTIFICATE_NOT_USABLE)
+        names = list(dict.fromkeys([cert.common_name, *cert.sans]))
+        if not all(covers(names, alias) for alias in aliases):
+            raise InvalidViewerCertificate(ALIAS_NOT_COVERED)
+    from moto.cloudfront.models import cloudfront_backends
+
+    for account_id in list(cloudfront_backends.keys()):
+        other_backend = cloudfront_backends[account_id].get("aws")
+        for dist in list(other_backend.distributions.values()) if other_backend is not None else []:
+            if dist.distribution_id == own_id:
+                continue
+            taken = {a.lower() for a in dist.distribution_config.Aliases.get("Items") or []}
+            if taken & set(aliases):
+                raise CNAMEAlreadyExists()
+
+
 class InvalidIfMatchVersion(CloudFrontException):
     def __init__(self) -> None:
         super().__init__("InvalidIfMatchVersion", "The If-Match version is missing or not valid for the resource.")
@@ -103,8 +187,9 @@ def _origin_init(self: Any, origin: dict[str, Any]) -> None:
         raise InvalidOriginReadTimeout()
 
 
-def _validate(backend: Any, config: dict[str, Any]) -> None:
+def _validate(backend: Any, config: dict[str, Any], own_id: str | None = None) -> None:
     """What CloudFront checks in a distribution config that moto does not."""
+    _validate_viewer_certificate(backend, config, own_id)
     for origin in config.get("Origins", {}).get("Items", []):
         control = origin.get("OriginAccessControlId") if isinstance(origin, dict) else None
         if not control:
@@ -151,7 +236,7 @@ def _update(self: Any, dist_config: dict[str, Any], _id: str, if_match: str | No
         raise InvalidIfMatchVersion()
     if if_match != dist.etag:
         raise PreconditionFailed()
-    _validate(self, dist_config)
+    _validate(self, dist_config, _id)
     dist.distribution_config = cf_models.DistributionConfig(dist_config)
     dist.etag = _fresh_etag()
     _mark_in_progress(dist)

@@ -18,10 +18,16 @@ from infra.settings import Settings
 URL_HOST = "abcdefghijklmnopqrstuvwxyz012345.lambda-url.ap-northeast-2.on.aws"
 
 
-def _recording_transport(port: int = 4599) -> tuple[LocalCloudTransport, list[httpx.Request]]:
+def _recording_transport(
+    port: int = 4599, resolvable: tuple[str, ...] = ()
+) -> tuple[LocalCloudTransport, list[httpx.Request]]:
+    """A transport whose local cloud is a fake: it records requests and resolves only ``resolvable``."""
     seen: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/_kit/resolve":
+            name = request.url.params["name"]
+            return httpx.Response(200 if name in resolvable else 404, json={"name": name})
         seen.append(request)
         return httpx.Response(200, json={"ok": True})
 
@@ -86,15 +92,21 @@ def test_loopback_is_sent_as_it_is() -> None:
 
 
 @pytest.mark.parametrize("url", ["https://example.com/", "http://on.aws.example.com/", "https://evil-on.aws/"])
-def test_a_host_that_is_not_aws_or_loopback_is_refused(url: str) -> None:
+def test_a_name_the_local_route53_does_not_resolve_fails_as_dns_does(url: str) -> None:
     transport, seen = _recording_transport()
     host = httpx.URL(url).host
-    with httpx.Client(transport=transport) as client, pytest.raises(LocalModeViolation) as caught:
+    with httpx.Client(transport=transport) as client, pytest.raises(httpx.ConnectError) as caught:
         client.get(url)
-    assert str(caught.value) == (
-        f"local mode serves only AWS endpoints (Function URLs, CloudFront) and loopback, not {host}"
-    )
+    assert str(caught.value).startswith(f"[Errno -2] Name or service not known: {host}")
     assert seen == []
+
+
+def test_a_custom_domain_route53_resolves_goes_to_the_local_cloud_keeping_its_host() -> None:
+    transport, seen = _recording_transport(4604, resolvable=("api.alice.kit-workshop.test",))
+    with httpx.Client(transport=transport) as client:
+        client.get("https://api.alice.kit-workshop.test/hello")
+    assert str(seen[0].url) == "http://127.0.0.1:4604/hello"
+    assert seen[0].headers["host"] == "api.alice.kit-workshop.test"
 
 
 def test_kit_http_uses_the_local_cloud_transport_in_local_mode() -> None:
@@ -103,7 +115,7 @@ def test_kit_http_uses_the_local_cloud_transport_in_local_mode() -> None:
         transport = client._transport
         assert isinstance(transport, LocalCloudTransport)
         assert transport._port == 4603
-        with pytest.raises(LocalModeViolation):
+        with pytest.raises(httpx.ConnectError):
             client.get("https://example.com/")
 
 

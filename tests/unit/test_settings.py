@@ -65,21 +65,21 @@ def test_aws_mode_with_learner_profile_and_region() -> None:
 
 @pytest.mark.parametrize(
     "learner",
-    ["1alice", "-alice", "al_ice", "al ice", "alice!", "a" * 21, "élise", "alice.smith"],
+    ["1alice", "-alice", "al_ice", "al ice", "alice!", "a" * 21, "élise", "alice.smith", "team-7", "bob-2"],
 )
 @pytest.mark.parametrize("mode", ["local", "aws"])
 def test_invalid_learner_names_are_refused(mode: str, learner: str) -> None:
     with pytest.raises(SettingsError) as caught:
         Settings.from_env({"KIT_MODE": mode, "KIT_LEARNER": learner})
     assert str(caught.value) == (
-        f"KIT_LEARNER={learner.strip().lower()!r} must start with a letter and use only a-z, 0-9 and '-' "
-        "(at most 20 characters)."
+        f"KIT_LEARNER={learner.strip().lower()!r} must start with a letter and use only a-z and 0-9 "
+        "(at most 20 characters; no '-', which the kit puts between your name and each resource's)."
     )
 
 
 @pytest.mark.parametrize(
     ("given", "kept"),
-    [("a", "a"), ("a" * 20, "a" * 20), ("team-7", "team-7"), ("BOB", "bob"), (" carol ", "carol"), ("x1-2", "x1-2")],
+    [("a", "a"), ("a" * 20, "a" * 20), ("team7", "team7"), ("BOB", "bob"), (" carol ", "carol"), ("x12", "x12")],
 )
 def test_valid_learner_names_are_kept_in_lower_case(given: str, kept: str) -> None:
     assert Settings.from_env({"KIT_MODE": "aws", "KIT_LEARNER": given}).learner == kept
@@ -99,3 +99,16 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(AttributeError):
         settings.mode = "aws"  # type: ignore[misc]
+
+
+def test_custom_domains_go_under_the_learners_name_in_the_kits_zone() -> None:
+    settings = Settings.from_env({"KIT_LEARNER": "alice", "KIT_DOMAIN": "Workshop.Example.com."})
+    assert settings.domain == "workshop.example.com"
+    assert settings.custom_domain("api") == "api.alice.workshop.example.com"
+    assert Settings().custom_domain("api") == "api.learner.kit-workshop.test"
+
+
+@pytest.mark.parametrize("domain", ["example", "exa mple.com", "-bad.com", "a..b.com", "http://x.com"])
+def test_a_domain_that_is_not_one_is_refused(domain: str) -> None:
+    with pytest.raises(SettingsError, match="is not a domain name"):
+        Settings.from_env({"KIT_DOMAIN": domain})
