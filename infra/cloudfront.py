@@ -88,9 +88,20 @@ def ensure_origin_access_control(cf: Any, name: str) -> OriginAccessControl:
     return OriginAccessControl(created["Id"], name, "created")
 
 
-def distribution_config(name: str, origin: Origin, *, enabled: bool = True) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CustomDomain:
+    """The names a distribution answers to besides its own, and the us-east-1 ACM certificate covering them."""
+
+    aliases: tuple[str, ...]
+    certificate_arn: str
+
+
+def distribution_config(
+    name: str, origin: Origin, *, domain: CustomDomain | None = None, enabled: bool = True
+) -> dict[str, Any]:
     """A whole ``DistributionConfig`` for one Function URL origin; ``name`` goes in ``CallerReference`` and
-    ``Comment`` so that the kit finds its distribution again."""
+    ``Comment`` so that the kit finds its distribution again. With ``domain``: its aliases and certificate
+    (SNI only, TLS 1.2 at least, as CloudFront recommends)."""
     item: dict[str, Any] = {
         "Id": ORIGIN_ID,
         "DomainName": origin.domain,
@@ -121,7 +132,7 @@ def distribution_config(name: str, origin: Origin, *, enabled: bool = True) -> d
     }
     if origin.origin_request_policy:
         behaviour["OriginRequestPolicyId"] = origin.origin_request_policy
-    return {
+    config: dict[str, Any] = {
         "CallerReference": name,
         "Comment": name,
         "Enabled": enabled,
@@ -130,6 +141,14 @@ def distribution_config(name: str, origin: Origin, *, enabled: bool = True) -> d
         "Origins": {"Quantity": 1, "Items": [item]},
         "DefaultCacheBehavior": behaviour,
     }
+    if domain is not None:
+        config["Aliases"] = {"Quantity": len(domain.aliases), "Items": list(domain.aliases)}
+        config["ViewerCertificate"] = {
+            "ACMCertificateArn": domain.certificate_arn,
+            "SSLSupportMethod": "sni-only",
+            "MinimumProtocolVersion": "TLSv1.2_2021",
+        }
+    return config
 
 
 def find_distribution(cf: Any, name: str) -> dict[str, Any] | None:
@@ -159,23 +178,31 @@ def _distribution(data: dict[str, Any], etag: str, action: str) -> Distribution:
     return Distribution(data["Id"], data["ARN"], data["DomainName"], etag, data["Status"], action)
 
 
-def ensure_distribution(cf: Any, name: str, origin: Origin, *, tags: dict[str, str]) -> Distribution:
-    """A distribution named ``name`` in front of ``origin.url``, configured as ``origin`` says."""
+def _as_domain(config: dict[str, Any]) -> CustomDomain | None:
+    aliases = tuple((config.get("Aliases") or {}).get("Items") or [])
+    arn = (config.get("ViewerCertificate") or {}).get("ACMCertificateArn")
+    return CustomDomain(aliases, arn) if aliases and arn else None
+
+
+def ensure_distribution(
+    cf: Any, name: str, origin: Origin, *, tags: dict[str, str], domain: CustomDomain | None = None
+) -> Distribution:
+    """A distribution named ``name`` in front of ``origin.url``, configured as ``origin`` (and ``domain``) say."""
     existing = find_distribution(cf, name)
     if existing is None:
         created = cf.create_distribution_with_tags(
             DistributionConfigWithTags={
-                "DistributionConfig": distribution_config(name, origin),
+                "DistributionConfig": distribution_config(name, origin, domain=domain),
                 "Tags": {"Items": [{"Key": k, "Value": v} for k, v in tags.items()]},
             }
         )
         return _distribution(created["Distribution"], created["ETag"], "created")
     current = cf.get_distribution_config(Id=existing["Id"])
     config = current["DistributionConfig"]
-    if _as_origin(config) == _normalised(origin) and config["Enabled"]:
+    if _as_origin(config) == _normalised(origin) and _as_domain(config) == domain and config["Enabled"]:
         got = cf.get_distribution(Id=existing["Id"])
         return _distribution(got["Distribution"], got["ETag"], "unchanged")
-    wanted = distribution_config(config["CallerReference"], origin)
+    wanted = distribution_config(config["CallerReference"], origin, domain=domain)
     updated = cf.update_distribution(Id=existing["Id"], DistributionConfig=wanted, IfMatch=current["ETag"])
     return _distribution(updated["Distribution"], updated["ETag"], "updated")
 

@@ -156,6 +156,8 @@ class Kit:
                 host = host[: -len(suffix)] + local
         if host.endswith(".amazonaws.com"):
             host = host[: -len(".amazonaws.com")] + ".localhost"
+        elif not host.endswith(".localhost") and host not in _LOOPBACK:
+            host += ".localhost"  # a custom domain: the local cloud resolves it through Route 53
         port = urlsplit(self.endpoint).port
         return f"http://{host}:{port}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
 

@@ -136,6 +136,13 @@ def test_browser_url_maps_on_aws_to_localhost_and_the_port() -> None:
     )
 
 
+def test_browser_url_of_a_custom_domain_is_its_localhost_name() -> None:
+    kit = Kit(Settings(), endpoint="http://127.0.0.1:4599")
+    assert kit.browser_url("https://api.alice.kit-workshop.test/x") == (
+        "http://api.alice.kit-workshop.test.localhost:4599/x"
+    )
+
+
 def test_browser_url_in_aws_mode_is_the_url_itself() -> None:
     kit = Kit(Settings(mode="aws", learner="alice"), _session=object())
     assert kit.browser_url(f"https://{URL_HOST}/x?y=1") == f"https://{URL_HOST}/x?y=1"
