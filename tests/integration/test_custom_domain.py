@@ -1,0 +1,165 @@
+"""Custom domains in the local cloud: ACM validation through Route 53, CloudFront's certificate checks, and
+names that resolve (or not) through Route 53, over real HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from infra.cloudfront import CustomDomain, Origin, distribution_config
+from tests.local_cloud import public_url, zip_source
+
+ECHO = """
+import json
+
+def handler(event, context):
+    return {"statusCode": 200, "headers": {"content-type": "application/json"},
+            "body": json.dumps({"host": event["headers"]["host"], "path": event["rawPath"]})}
+"""
+
+
+@pytest.fixture
+def zone(aws) -> tuple[Any, str, str]:
+    """A hosted zone of the test's own under ``.test``: (route53 client, zone id, zone name)."""
+    route53 = aws("route53")
+    name = f"z{uuid.uuid4().hex[:8]}.test"
+    created = route53.create_hosted_zone(Name=name + ".", CallerReference=uuid.uuid4().hex)
+    return route53, created["HostedZone"]["Id"].split("/")[-1], name
+
+
+@pytest.fixture
+def url(aws, role_arn) -> str:
+    lam = aws("lambda")
+    name = f"cd-{uuid.uuid4().hex[:8]}"
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler="fn.handler",
+        Code={"ZipFile": zip_source(ECHO)},
+    )
+    return public_url(lam, name)
+
+
+def cname(route53: Any, zone_id: str, name: str, value: str) -> None:
+    change = {"Name": name, "Type": "CNAME", "TTL": 60, "ResourceRecords": [{"Value": value}]}
+    route53.change_resource_record_sets(
+        HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": change}]}
+    )
+
+
+def alias(route53: Any, zone_id: str, name: str, distribution_domain: str) -> None:
+    record = {
+        "Name": name,
+        "Type": "A",
+        "AliasTarget": {
+            "HostedZoneId": "Z2FDTNDATAQYW2",
+            "DNSName": distribution_domain,
+            "EvaluateTargetHealth": False,
+        },
+    }
+    route53.change_resource_record_sets(
+        HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]}
+    )
+
+
+def request(acm: Any, domain: str) -> tuple[str, dict[str, str]]:
+    arn = acm.request_certificate(DomainName=domain, ValidationMethod="DNS")["CertificateArn"]
+    options = acm.describe_certificate(CertificateArn=arn)["Certificate"]["DomainValidationOptions"]
+    return arn, options[0]["ResourceRecord"]
+
+
+def test_a_certificate_is_issued_when_its_validation_record_exists_not_before(aws, zone) -> None:
+    route53, zone_id, zone_name = zone
+    acm = aws("acm", "us-east-1")
+    arn, record = request(acm, f"api.{zone_name}")
+    assert record["Name"].endswith(f".api.{zone_name}.") and record["Value"].endswith(".acm-validations.aws.")
+    other, other_record = request(acm, f"www.{zone_name}")
+    assert other_record["Name"] != record["Name"]  # one record per domain, not moto's single one
+
+    described = acm.describe_certificate(CertificateArn=arn)["Certificate"]
+    assert described["Status"] == "PENDING_VALIDATION"
+    assert described["DomainValidationOptions"][0]["ValidationStatus"] == "PENDING_VALIDATION"
+
+    cname(route53, zone_id, record["Name"], record["Value"])
+    described = acm.describe_certificate(CertificateArn=arn)["Certificate"]
+    assert described["Status"] == "ISSUED"
+    assert described["DomainValidationOptions"][0]["ValidationStatus"] == "SUCCESS"
+    acm.get_waiter("certificate_validated").wait(CertificateArn=arn, WaiterConfig={"Delay": 1, "MaxAttempts": 2})
+    assert acm.describe_certificate(CertificateArn=other)["Certificate"]["Status"] == "PENDING_VALIDATION"
+
+
+def test_cloudfront_takes_only_an_issued_us_east_1_certificate_that_covers_every_alias(aws, zone, url) -> None:
+    route53, zone_id, zone_name = zone
+    cf = aws("cloudfront", "us-east-1")
+    domain = f"api.{zone_name}"
+
+    def create(certificate: str | None, aliases: tuple[str, ...] = (domain,)) -> dict[str, Any]:
+        config = distribution_config(f"cd-{uuid.uuid4().hex[:8]}", Origin(url))
+        config["Aliases"] = {"Quantity": len(aliases), "Items": list(aliases)}
+        if certificate:
+            config = distribution_config(
+                config["CallerReference"], Origin(url), domain=CustomDomain(aliases, certificate)
+            )
+        return cf.create_distribution(DistributionConfig=config)["Distribution"]
+
+    with pytest.raises(cf.exceptions.InvalidViewerCertificate, match="you must attach a trusted certificate"):
+        create(None)
+
+    seoul, seoul_record = request(aws("acm", "ap-northeast-2"), domain)
+    virginia, record = request(aws("acm", "us-east-1"), domain)
+    with pytest.raises(cf.exceptions.InvalidViewerCertificate, match="isn't in us-east-1 region, isn't valid"):
+        create(virginia)  # still pending
+
+    cname(route53, zone_id, record["Name"], record["Value"])
+    assert seoul_record == record  # the same record validates the domain in every region of the account
+    assert aws("acm", "ap-northeast-2").describe_certificate(CertificateArn=seoul)["Certificate"]["Status"] == "ISSUED"
+    with pytest.raises(cf.exceptions.InvalidViewerCertificate, match="isn't in us-east-1 region"):
+        create(seoul)  # issued, but from Seoul
+    with pytest.raises(cf.exceptions.InvalidViewerCertificate, match="doesn't cover the alternate domain name"):
+        create(virginia, (domain, f"www.{zone_name}"))
+
+    dist = create(virginia)
+    assert dist["DistributionConfig"]["Aliases"]["Items"] == [domain]
+    with pytest.raises(cf.exceptions.CNAMEAlreadyExists):
+        create(virginia)
+    acm = aws("acm", "us-east-1")
+    assert acm.describe_certificate(CertificateArn=virginia)["Certificate"]["InUseBy"] == [dist["ARN"]]
+    with pytest.raises(acm.exceptions.ResourceInUseException, match="is in use"):
+        acm.delete_certificate(CertificateArn=virginia)
+
+
+def test_a_custom_domain_resolves_through_route53_to_its_distribution(aws, zone, url, endpoint) -> None:
+    from infra.kit import LocalCloudTransport
+
+    route53, zone_id, zone_name = zone
+    cf = aws("cloudfront", "us-east-1")
+    domain, stray = f"api.{zone_name}", f"stray.{zone_name}"
+    arn, record = request(aws("acm", "us-east-1"), domain)
+    cname(route53, zone_id, record["Name"], record["Value"])
+    config = distribution_config(f"cd-{uuid.uuid4().hex[:8]}", Origin(url), domain=CustomDomain((domain,), arn))
+    dist = cf.create_distribution(DistributionConfig=config)["Distribution"]
+
+    with httpx.Client(transport=LocalCloudTransport(endpoint)) as http:
+        with pytest.raises(httpx.ConnectError, match=r"\[Errno -2\] Name or service not known"):
+            http.get(f"https://{domain}/hello")  # no record yet: the name does not resolve
+        alias(route53, zone_id, domain, dist["DomainName"])
+        got = http.get(f"https://{domain}/hello")
+        assert got.status_code == 200 and got.headers["x-cache"] == "Miss from cloudfront"
+        assert got.json() == {"host": url.split("/")[2], "path": "/hello"}
+
+        # A name that points at the distribution without being one of its aliases: CloudFront's 403.
+        cname(route53, zone_id, stray, dist["DomainName"])
+        refused = http.get(f"https://{stray}/")
+        assert refused.status_code == 403 and "Bad request." in refused.text
+
+    # Browsers on this machine use <name>.localhost; a name with no record gets a 502 that says so.
+    with httpx.Client(base_url=endpoint) as raw:
+        assert raw.get("/hello", headers={"Host": f"{domain}.localhost"}).json()["path"] == "/hello"
+        missing = raw.get("/", headers={"Host": f"nothing.{zone_name}.localhost"})
+        assert missing.status_code == 502 and "does not resolve" in missing.json()["message"]
+        resolved = raw.get("/_kit/resolve", params={"name": domain}).json()
+        assert resolved == {"name": domain, "resolves": True, "target": dist["DomainName"], "via": ["A alias"]}
