@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .polling import Progress, wait_for_status
+
 CLOUDFRONT_REGION = "us-east-1"
 
 
@@ -84,9 +86,6 @@ def validation_records(
     raise TimeoutError(f"ACM has not named the validation records of {arn} yet: run this cell again in a minute")
 
 
-Progress = Callable[[int, str], None]
-
-
 def wait_issued(
     acm: Any,
     arn: str,
@@ -98,16 +97,15 @@ def wait_issued(
 ) -> str:
     """Poll until the certificate is ``ISSUED`` (boto3's ``certificate_validated`` waiter, with a report after
     each poll); a certificate that failed or whose validation timed out raises ``RuntimeError`` at once."""
-    for attempt in range(1, max_attempts + 1):
-        status = acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"]
-        if progress is not None:
-            progress(attempt, status)
-        if status == "ISSUED":
-            return status
-        if status in ("FAILED", "VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED", "INACTIVE"):
-            raise RuntimeError(f"certificate {arn} is {status}: request a new one")
-        sleep(delay)
-    raise TimeoutError(
-        f"certificate {arn} is still not ISSUED after {max_attempts} checks: is its validation CNAME in the "
-        "domain's hosted zone? Run this cell again to keep waiting"
+    return wait_for_status(
+        lambda: acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"],
+        done="ISSUED",
+        failed=("FAILED", "VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED", "INACTIVE"),
+        delay=delay,
+        max_attempts=max_attempts,
+        progress=progress,
+        sleep=sleep,
+        what=f"certificate {arn}",
+        advice="is its validation CNAME in the domain's hosted zone? Run this cell again to keep waiting "
+        "(a failed certificate must be requested again)",
     )

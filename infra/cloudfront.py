@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .deploy import PUBLIC_URL_STATEMENTS, policy_statement_ids
+from .polling import Progress, wait_for_status
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -218,9 +219,6 @@ def _normalised(origin: Origin) -> Origin:
     )
 
 
-Progress = Callable[[int, str], None]
-
-
 def wait_deployed(
     cf: Any,
     distribution_id: str,
@@ -232,16 +230,15 @@ def wait_deployed(
 ) -> str:
     """Poll until the distribution is ``Deployed`` (what boto3's ``distribution_deployed`` waiter does, with
     a report after each poll); raise ``TimeoutError`` after ``max_attempts`` polls."""
-    for attempt in range(1, max_attempts + 1):
-        status = cf.get_distribution(Id=distribution_id)["Distribution"]["Status"]
-        if progress is not None:
-            progress(attempt, status)
-        if status == "Deployed":
-            return status
-        sleep(delay)
-    raise TimeoutError(
-        f"distribution {distribution_id} is still not Deployed after {max_attempts} checks; "
-        "CloudFront usually needs a few minutes: run this cell again to keep waiting"
+    return wait_for_status(
+        lambda: cf.get_distribution(Id=distribution_id)["Distribution"]["Status"],
+        done="Deployed",
+        delay=delay,
+        max_attempts=max_attempts,
+        progress=progress,
+        sleep=sleep,
+        what=f"distribution {distribution_id}",
+        advice="CloudFront usually needs a few minutes: run this cell again to keep waiting",
     )
 
 

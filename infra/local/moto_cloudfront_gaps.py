@@ -228,14 +228,20 @@ def _create(self: Any, distribution_config: dict[str, Any], tags: list[dict[str,
     return _original_create(self, distribution_config, tags)
 
 
-def _update(self: Any, dist_config: dict[str, Any], _id: str, if_match: str | None) -> Any:
-    dist = self.distributions.get(_id)
+def _matching(backend: Any, distribution_id: str, if_match: str | None) -> Any:
+    """The distribution, if ``If-Match`` names its current ETag (CloudFront's precondition)."""
+    dist = backend.distributions.get(distribution_id)
     if dist is None:
         raise NoSuchDistribution()
     if not if_match:
         raise InvalidIfMatchVersion()
     if if_match != dist.etag:
         raise PreconditionFailed()
+    return dist
+
+
+def _update(self: Any, dist_config: dict[str, Any], _id: str, if_match: str | None) -> Any:
+    dist = _matching(self, _id, if_match)
     _validate(self, dist_config, _id)
     dist.distribution_config = cf_models.DistributionConfig(dist_config)
     dist.etag = _fresh_etag()
@@ -244,13 +250,7 @@ def _update(self: Any, dist_config: dict[str, Any], _id: str, if_match: str | No
 
 
 def _delete(self: Any, distribution_id: str, if_match: str | None) -> None:
-    dist = self.distributions.get(distribution_id)
-    if dist is None:
-        raise NoSuchDistribution()
-    if not if_match:
-        raise InvalidIfMatchVersion()
-    if if_match != dist.etag:
-        raise PreconditionFailed()
+    dist = _matching(self, distribution_id, if_match)
     if dist.distribution_config.Enabled or dist._status != "Deployed":
         raise DistributionNotDisabled()
     del self.distributions[distribution_id]

@@ -11,7 +11,11 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from infra.local import control
 from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
@@ -36,9 +40,9 @@ def _readings(read, count: int = 2, gap: float = 2.5, timeout: float = 120) -> l
     return values
 
 
-def test_the_counter_url_grows_in_the_browser(aws, role_arn, endpoint, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+@pytest.fixture
+def counter_url(aws, role_arn) -> Iterator[str]:
+    """The streaming counter behind a public RESPONSE_STREAM URL; deleted afterwards."""
     lam = aws("lambda")
     name = f"browser-counter-{secrets.token_hex(3)}"
     lam.create_function(
@@ -50,60 +54,42 @@ def test_the_counter_url_grows_in_the_browser(aws, role_arn, endpoint, tmp_path:
         Code={"ZipFile": build_streaming_zip("counter")},
         Environment={"Variables": STREAMING_ENVIRONMENT},
     )
-    try:
-        url = public_url(lam, name, invoke_mode="RESPONSE_STREAM")
-        port = endpoint.rsplit(":", 1)[1]
-        local = url.replace("https://", "http://").replace(".on.aws/", f".localhost:{port}/")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            page = browser.new_page()
-            page.goto(local + "?to=12&interval=0.5", wait_until="commit")
-
-            def lines() -> int:
-                return len(re.findall(r"^\d+ ", page.evaluate("document.body ? document.body.innerText : ''"), re.M))
-
-            first, later = _readings(lines, gap=2.0)
-            assert 0 < first < later
-            browser.close()
-    finally:
-        lam.delete_function(FunctionName=name)
+    yield public_url(lam, name, invoke_mode="RESPONSE_STREAM")
+    lam.delete_function(FunctionName=name)
 
 
-def test_the_counter_streams_through_a_distribution_in_the_browser(aws, role_arn, endpoint) -> None:
+def _watch_page_grow(address: str) -> Any:
+    """Open ``address`` in Chromium and check that its lines grow while the stream runs; the response."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        response = page.goto(address + "?to=12&interval=0.5", wait_until="commit")
+
+        def lines() -> int:
+            return len(re.findall(r"^\d+ ", page.evaluate("document.body ? document.body.innerText : ''"), re.M))
+
+        first, later = _readings(lines, gap=2.0)
+        assert 0 < first < later
+        headers = dict(response.headers) if response is not None else {}
+        browser.close()
+    return headers
+
+
+def test_the_counter_url_grows_in_the_browser(counter_url: str, endpoint: str) -> None:
+    port = endpoint.rsplit(":", 1)[1]
+    _watch_page_grow(counter_url.replace("https://", "http://").replace(".on.aws/", f".localhost:{port}/"))
+
+
+def test_the_counter_streams_through_a_distribution_in_the_browser(counter_url: str, aws, endpoint: str) -> None:
     from infra.cloudfront import Origin, distribution_config
 
-    lam, cf = aws("lambda"), aws("cloudfront", "us-east-1")
-    name = f"browser-cdn-counter-{secrets.token_hex(3)}"
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role_arn,
-        Handler="counter.handler",
-        Timeout=60,
-        Code={"ZipFile": build_streaming_zip("counter")},
-        Environment={"Variables": STREAMING_ENVIRONMENT},
-    )
-    try:
-        url = public_url(lam, name, invoke_mode="RESPONSE_STREAM")
-        dist = cf.create_distribution(DistributionConfig=distribution_config(name, Origin(url)))["Distribution"]
-        port = endpoint.rsplit(":", 1)[1]
-        local = f"http://{dist['DomainName'].replace('.net', '.localhost')}:{port}/"
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            page = browser.new_page()
-            response = page.goto(local + "?to=12&interval=0.5", wait_until="commit")
-            assert response is not None and response.headers["x-cache"] == "Miss from cloudfront"
-
-            def lines() -> int:
-                return len(re.findall(r"^\d+ ", page.evaluate("document.body ? document.body.innerText : ''"), re.M))
-
-            first, later = _readings(lines, gap=2.0)
-            assert 0 < first < later
-            browser.close()
-    finally:
-        lam.delete_function(FunctionName=name)
+    config = distribution_config(f"browser-{secrets.token_hex(3)}", Origin(counter_url))
+    dist = aws("cloudfront", "us-east-1").create_distribution(DistributionConfig=config)["Distribution"]
+    port = endpoint.rsplit(":", 1)[1]
+    headers = _watch_page_grow(f"http://{dist['DomainName'].replace('.net', '.localhost')}:{port}/")
+    assert headers["x-cache"] == "Miss from cloudfront"
 
 
 def test_the_live_widget_of_notebook_04_counts_up_in_jupyterlab(tmp_path: Path) -> None:
