@@ -1,8 +1,8 @@
 """Read a CloudFront distribution from moto as the local edge serves it (moto holds it; nothing is copied).
 
 A distribution answers at its own domain name, ``<id>.cloudfront.net``, also as ``<id>.cloudfront.localhost``
-for browsers, and at the names in its ``Aliases`` (``alias_lookup``: the custom-domain work decides when an
-alias resolves). The snapshot (``EdgeDistribution``) is rebuilt whenever the distribution's ETag changes,
+for browsers, and at the names in its ``Aliases`` once Route 53 sends them to it (``cloud.py`` with
+``route53_dns.py``). The snapshot (``EdgeDistribution``) is rebuilt whenever the distribution's ETag changes,
 which every ``UpdateDistribution`` does (``moto_cloudfront_gaps.py``); a request pays a dictionary lookup
 and an attribute read to learn that nothing changed.
 
@@ -148,10 +148,6 @@ def snapshot(dist: Any, account_id: str, controls: dict[str, Any]) -> EdgeDistri
     )
 
 
-def _aliases(dist: Any) -> list[str]:
-    return [a.lower() for a in dist.distribution_config.Aliases.get("Items") or []]
-
-
 class DistributionRegistry:
     """Finds the distribution behind a host name among every account moto holds.
 
@@ -197,17 +193,11 @@ class DistributionRegistry:
         name = f"{prefix}.cloudfront.net"
         return self._find(name, lambda dist: dist.domain_name.lower() == name)
 
-    def by_alias(self, name: str) -> EdgeDistribution | None:
-        """The distribution that lists ``name`` among its ``Aliases``."""
-        name = name.lower()
-        key = f"alias:{name}"
-        return self._find(key, lambda dist: name in _aliases(dist))
-
     def _find(self, key: str, matches: Any) -> EdgeDistribution | None:
         located = self._index.get(key)
         if located is not None:
             found = self._current(*located)
-            if found is not None and (key.startswith("alias:") is False or key[6:] in found.aliases):
+            if found is not None:
                 return found
             del self._index[key]
         for account_id, backend in self._backends():

@@ -93,6 +93,14 @@ _EDGE_RESPONSE = _EDGE_STAMP | {"age"}
 _POP_BY_REGION = {"ap-northeast-2": "ICN", "ap-northeast-1": "NRT", "us-east-1": "IAD", "eu-west-1": "DUB"}
 
 
+@dataclass(frozen=True)
+class EdgeError:
+    """An error CloudFront answers itself instead of the origin's response."""
+
+    status: int
+    reason: str
+
+
 class OriginTimeout(Exception):
     """The origin sent nothing for ``OriginReadTimeout`` seconds."""
 
@@ -138,8 +146,8 @@ class CloudFrontEdge:
         if request.method == "GET" and request.body:
             return self.finish(errors.error_response(403, errors.BAD_REQUEST, cf_id), cf_id, "Error")
         response = await self._from_origin(request, distribution, behaviour, cf_id)
-        if response.header("x-cache") == "Error from cloudfront":
-            return response
+        if isinstance(response, EdgeError):
+            return self.finish(errors.error_response(response.status, response.reason, cf_id), cf_id, "Error")
         if key is not None:
             response = self._keep(response, key, behaviour)
         return self.finish(response, cf_id, "Error" if response.status >= 400 else "Miss")
@@ -242,16 +250,17 @@ class CloudFrontEdge:
 
     async def _from_origin(
         self, request: HttpRequest, distribution: EdgeDistribution, behaviour: EdgeBehaviour, cf_id: str
-    ) -> HttpResponse:
+    ) -> HttpResponse | EdgeError:
+        """The origin's response, or the error CloudFront answers when the origin cannot give one."""
         origin = behaviour.origin
         if parse_url_host(origin.domain_name) is not None and origin.protocol_policy == "http-only":
-            return self.finish(errors.error_response(502, errors.ORIGIN_CONNECTION, cf_id), cf_id, "Error")
+            return EdgeError(502, errors.ORIGIN_CONNECTION)
         attempts = origin.connection_attempts if request.method in ("GET", "HEAD") else 1
         for attempt in range(1, attempts + 1):
             origin_request = self.origin_request(request, distribution, behaviour, cf_id)
             answer = self.origins(origin.domain_name, origin_request)
             if answer is None:
-                return self.finish(errors.error_response(502, errors.ORIGIN_UNREACHABLE, cf_id), cf_id, "Error")
+                return EdgeError(502, errors.ORIGIN_UNREACHABLE)
             task = asyncio.ensure_future(answer)
             done, _ = await asyncio.wait({task}, timeout=origin.read_timeout)
             if task in done:
@@ -260,7 +269,7 @@ class CloudFrontEdge:
             # The origin keeps working (a function runs on); CloudFront no longer listens to it.
             task.add_done_callback(_discard)
             log.info("origin %s silent (attempt %d of %d)", origin.domain_name, attempt, attempts)
-        return self.finish(errors.error_response(504, errors.ORIGIN_TIMEOUT, cf_id), cf_id, "Error")
+        return EdgeError(504, errors.ORIGIN_TIMEOUT)
 
     def _relay(self, response: HttpResponse, origin: EdgeOrigin) -> HttpResponse:
         headers = [(k, v) for k, v in response.headers if k.lower() not in _HOP_BY_HOP]
