@@ -58,11 +58,9 @@ def request_certificate(acm: Any, domains: list[str], *, tags: dict[str, str]) -
     found = find_certificate(acm, domains, tags=tags)
     if found is not None:
         return Certificate(found["CertificateArn"], tuple(domains), found["Status"], "found")
+    extra = {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]} if tags else {}
     arn = acm.request_certificate(
-        DomainName=domains[0],
-        SubjectAlternativeNames=list(domains),
-        ValidationMethod="DNS",
-        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        DomainName=domains[0], SubjectAlternativeNames=list(domains), ValidationMethod="DNS", **extra
     )["CertificateArn"]
     status = acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"]
     return Certificate(arn, tuple(domains), status, "requested")

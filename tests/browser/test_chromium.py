@@ -92,3 +92,26 @@ def test_a_page_on_another_origin_calls_the_url_only_when_cors_allows_it(
     text = allowed.split('<pre id="out">', 1)[1].split("</pre>", 1)[0]
     assert text.startswith("ok ")
     assert json.loads(text[3:].replace("&quot;", '"')) == {"method": "POST", "body": '{"hi":1}'}
+
+
+def test_the_browser_opens_a_custom_domain_by_its_localhost_name(deploy, aws, endpoint, tmp_path: Path) -> None:
+    """Notebook 07's link: ``http://api.<zone>.localhost:PORT/`` reaches the distribution Route 53 names."""
+    import uuid
+
+    from infra import certificates, cloudfront, dns
+
+    fn: Deployed = deploy(API)
+    route53, acm, cf = aws("route53"), aws("acm", "us-east-1"), aws("cloudfront", "us-east-1")
+    zone_name = f"b{uuid.uuid4().hex[:8]}.test"
+    zone_id = route53.create_hosted_zone(Name=zone_name, CallerReference=uuid.uuid4().hex)["HostedZone"]["Id"]
+    name = f"api.{zone_name}"
+    cert = certificates.request_certificate(acm, [name], tags={})
+    for record in certificates.validation_records(acm, cert.arn):
+        dns.upsert_cname(route53, zone_id, record.name, record.value)
+    assert fn.url is not None
+    domain = cloudfront.CustomDomain((name,), cert.arn)
+    dist = cloudfront.ensure_distribution(cf, f"browser-{zone_name}", cloudfront.Origin(fn.url), tags={}, domain=domain)
+    dns.upsert_alias_to_distribution(route53, zone_id, name, dist.domain_name)
+    port = endpoint.rsplit(":", 1)[1]
+    dom = dump_dom(f"http://{name}.localhost:{port}/", tmp_path / "profile")
+    assert '{"method": "GET", "body": null}' in dom
