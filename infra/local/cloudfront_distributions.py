@@ -148,6 +148,23 @@ def snapshot(dist: Any, account_id: str, controls: dict[str, Any]) -> EdgeDistri
     )
 
 
+def cloudfront_accounts() -> list[tuple[str, Any]]:
+    """``(account_id, moto CloudFront backend)`` for every account moto holds (CloudFront is global: one each)."""
+    from moto.cloudfront.models import cloudfront_backends
+
+    found = []
+    for account_id in list(cloudfront_backends.keys()):
+        backend = cloudfront_backends[account_id].get("aws")
+        if backend is not None:
+            found.append((account_id, backend))
+    return found
+
+
+def every_distribution() -> list[Any]:
+    """moto's ``Distribution`` objects of every account."""
+    return [dist for _, backend in cloudfront_accounts() for dist in list(backend.distributions.values())]
+
+
 class DistributionRegistry:
     """Finds the distribution behind a host name among every account moto holds.
 
@@ -158,17 +175,6 @@ class DistributionRegistry:
     def __init__(self) -> None:
         self._index: dict[str, tuple[str, str]] = {}
         self._snapshots: dict[str, EdgeDistribution] = {}
-
-    @staticmethod
-    def _backends() -> list[tuple[str, Any]]:
-        from moto.cloudfront.models import cloudfront_backends
-
-        found = []
-        for account_id in list(cloudfront_backends.keys()):
-            backend = cloudfront_backends[account_id].get("aws")
-            if backend is not None:
-                found.append((account_id, backend))
-        return found
 
     def _current(self, account_id: str, dist_id: str) -> EdgeDistribution | None:
         from moto.cloudfront.models import cloudfront_backends
@@ -191,18 +197,15 @@ class DistributionRegistry:
         if prefix is None:
             return None
         name = f"{prefix}.cloudfront.net"
-        return self._find(name, lambda dist: dist.domain_name.lower() == name)
-
-    def _find(self, key: str, matches: Any) -> EdgeDistribution | None:
-        located = self._index.get(key)
+        located = self._index.get(name)
         if located is not None:
             found = self._current(*located)
             if found is not None:
                 return found
-            del self._index[key]
-        for account_id, backend in self._backends():
+            del self._index[name]
+        for account_id, backend in cloudfront_accounts():
             for dist_id, dist in list(backend.distributions.items()):
-                if matches(dist):
-                    self._index[key] = (account_id, dist_id)
+                if dist.domain_name.lower() == name:
+                    self._index[name] = (account_id, dist_id)
                     return self._current(account_id, dist_id)
         return None

@@ -22,6 +22,7 @@ from typing import Any
 from moto.acm import models as acm_models
 from moto.core.exceptions import AWSError
 
+from .cloudfront_distributions import every_distribution
 from .route53_dns import cname_value
 
 
@@ -58,15 +59,11 @@ def _validated(cert: Any, domain: str) -> bool:
 
 def distributions_using(arn: str) -> list[str]:
     """The ARNs of the CloudFront distributions whose viewer certificate is ``arn``."""
-    from moto.cloudfront.models import cloudfront_backends
-
-    found = []
-    for account_id in list(cloudfront_backends.keys()):
-        backend = cloudfront_backends[account_id].get("aws")
-        for dist in list(backend.distributions.values()) if backend is not None else []:
-            if getattr(dist.distribution_config.ViewerCertificate, "acm_certificate_arn", "") == arn:
-                found.append(dist.arn)
-    return found
+    return [
+        dist.arn
+        for dist in every_distribution()
+        if getattr(dist.distribution_config.ViewerCertificate, "acm_certificate_arn", "") == arn
+    ]
 
 
 _original_check = acm_models.CertBundle.check

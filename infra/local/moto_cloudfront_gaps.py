@@ -44,6 +44,7 @@ from moto.cloudfront import responses as cf_responses
 from moto.cloudfront.exceptions import CloudFrontException, NoSuchDistribution, NoSuchOriginAccessControl
 from moto.moto_api import state_manager
 
+from .cloudfront_distributions import every_distribution
 from .cloudfront_policies import CACHE_POLICIES, ORIGIN_REQUEST_POLICIES
 
 
@@ -158,16 +159,12 @@ def _validate_viewer_certificate(backend: Any, config: dict[str, Any], own_id: s
         names = list(dict.fromkeys([cert.common_name, *cert.sans]))
         if not all(covers(names, alias) for alias in aliases):
             raise InvalidViewerCertificate(ALIAS_NOT_COVERED)
-    from moto.cloudfront.models import cloudfront_backends
-
-    for account_id in list(cloudfront_backends.keys()):
-        other_backend = cloudfront_backends[account_id].get("aws")
-        for dist in list(other_backend.distributions.values()) if other_backend is not None else []:
-            if dist.distribution_id == own_id:
-                continue
-            taken = {a.lower() for a in dist.distribution_config.Aliases.get("Items") or []}
-            if taken & set(aliases):
-                raise CNAMEAlreadyExists()
+    for dist in every_distribution():
+        if dist.distribution_id == own_id:
+            continue
+        taken = {a.lower() for a in dist.distribution_config.Aliases.get("Items") or []}
+        if taken & set(aliases):
+            raise CNAMEAlreadyExists()
 
 
 class InvalidIfMatchVersion(CloudFrontException):
