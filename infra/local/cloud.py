@@ -28,7 +28,6 @@ from .apigateway_rest import RestApiGateway, parse_api_host
 from .cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from .cloudfront_distributions import parse_distribution_host
 from .cloudfront_edge import CloudFrontEdge
-from .cloudfront_errors import BAD_REQUEST, error_response
 from .cloudwatch_logs import MotoLogSink
 from .environment_pool import EnvironmentPool
 from .execution_environment import ExecutionEnvironment, ListenFactory
@@ -161,23 +160,17 @@ class LocalCloud:
     async def _custom_domain(self, name: str, request: HttpRequest) -> HttpResponse:
         """A request for a name of the learner's own (``api.example.test``): where Route 53 sends it.
 
-        A name that resolves to a distribution that does not list it among its ``Aliases`` gets CloudFront's
-        403 (CloudFront Developer Guide, alternate domain names: the request must match an alias). Choice: a
-        name that does not resolve gets a 502 that says so, the nearest a server reached through
-        ``*.localhost`` can come to a DNS failure (``kit.http()`` fails the lookup itself, as DNS would).
+        A name that resolves to a distribution goes to the edge, which serves it only as one of the
+        distribution's ``Aliases``. Choice: a name that does not resolve gets a 502 that says so, the nearest
+        a server reached through ``*.localhost`` can come to a DNS failure (``kit.http()`` fails the lookup
+        itself, as DNS would).
         """
         resolution = resolve(name)
         if resolution is None:
             body = json.dumps({"message": f"{name} does not resolve: no Route 53 record leads anywhere for it"})
             return HttpResponse(502, [("Content-Type", "application/json")], body.encode())
         if parse_distribution_host(resolution.target) is not None:
-            distribution = self.edge.registry.by_domain(resolution.target)
-            if distribution is None or name not in distribution.aliases:
-                from .cloudfront_edge import new_request_id
-
-                cf_id = new_request_id()
-                return self.edge.finish(error_response(403, BAD_REQUEST, cf_id), cf_id, "Error")
-            return await self.edge.handle(request, distribution)
+            return await self.edge.handle_alias(name, resolution.target, request)
         answer = self._origin(resolution.target, request)
         if answer is None:
             return HttpResponse(502, [("Content-Type", "application/json")], b'{"message":"no such AWS endpoint"}')

@@ -57,25 +57,6 @@ log = logging.getLogger(__name__)
 #: Routes an origin request to what answers for ``domain`` in the local cloud; None = not served here.
 OriginDispatch = Callable[[str, HttpRequest], Awaitable[HttpResponse] | None]
 
-# Request headers CloudFront never passes on, or replaces with its own (CUSTOM origins page, header table).
-_NEVER_FORWARDED = {
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "expect",
-    "content-length",
-    "x-real-ip",
-    "x-forwarded-proto",
-    "via",
-    "x-amz-cf-id",
-    "x-forwarded-for",
-}
 _HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -86,6 +67,16 @@ _HOP_BY_HOP = {
     "upgrade",
     "content-length",
     "expect",
+}
+# Request headers CloudFront never passes on, or replaces with its own (CUSTOM origins page, header table).
+_NEVER_FORWARDED = _HOP_BY_HOP | {
+    "proxy-authenticate",
+    "proxy-authorization",
+    "x-real-ip",
+    "x-forwarded-proto",
+    "via",
+    "x-amz-cf-id",
+    "x-forwarded-for",
 }
 # Response headers CloudFront sets itself on every response, and those it never keeps in the cache.
 _EDGE_STAMP = {"via", "x-cache", "x-amz-cf-pop", "x-amz-cf-id"}
@@ -124,16 +115,24 @@ class CloudFrontEdge:
         self.via = f"1.1 {host_id}.cloudfront.net (CloudFront)"
         self.pop = f"{_POP_BY_REGION.get(self.region, 'ICN')}54-P1"
 
-    async def handle(self, request: HttpRequest, distribution: EdgeDistribution | None = None) -> HttpResponse:
-        """Answer a viewer request for ``distribution`` (found by the request's host when not given)."""
+    async def handle(self, request: HttpRequest) -> HttpResponse:
+        """Answer a viewer request sent to a distribution's own domain name."""
+        return await self._serve(request, self.registry.by_domain(request.host))
+
+    async def handle_alias(self, name: str, distribution_domain: str, request: HttpRequest) -> HttpResponse:
+        """Answer a request for ``name``, which DNS sent to ``distribution_domain``: served only when the
+        distribution lists ``name`` among its ``Aliases``, CloudFront's 403 otherwise (CloudFront Developer
+        Guide, alternate domain names)."""
+        distribution = self.registry.by_domain(distribution_domain)
+        return await self._serve(request, distribution if distribution and name in distribution.aliases else None)
+
+    async def _serve(self, request: HttpRequest, distribution: EdgeDistribution | None) -> HttpResponse:
         cf_id = new_request_id()
-        if distribution is None:
-            distribution = self.registry.by_domain(request.host)
         if distribution is None or not distribution.enabled:
-            return self.finish(errors.error_response(403, errors.BAD_REQUEST, cf_id), cf_id, "Error")
+            return self._finish(errors.error_response(403, errors.BAD_REQUEST, cf_id), cf_id, "Error")
         behaviour = distribution.behaviour_for(request.path)
         if request.method not in behaviour.allowed_methods:
-            return self.finish(errors.error_response(403, errors.METHOD_NOT_ALLOWED, cf_id), cf_id, "Error")
+            return self._finish(errors.error_response(403, errors.METHOD_NOT_ALLOWED, cf_id), cf_id, "Error")
         cacheable = request.method in behaviour.cached_methods and behaviour.cache.caches
         key = cache_key(distribution.distribution_id, behaviour.cache, request) if cacheable else None
         if key is not None:
@@ -142,17 +141,17 @@ class CloudFrontEdge:
             if hit is not None:
                 response = HttpResponse(hit.status, list(hit.headers), b"" if request.method == "HEAD" else hit.body)
                 response.headers.append(("Age", str(int(now - hit.stored_at))))
-                return self.finish(response, cf_id, "Error" if hit.status >= 400 else "Hit")
+                return self._finish(response, cf_id, "Error" if hit.status >= 400 else "Hit")
         if request.method == "GET" and request.body:
-            return self.finish(errors.error_response(403, errors.BAD_REQUEST, cf_id), cf_id, "Error")
+            return self._finish(errors.error_response(403, errors.BAD_REQUEST, cf_id), cf_id, "Error")
         response = await self._from_origin(request, distribution, behaviour, cf_id)
         if isinstance(response, EdgeError):
-            return self.finish(errors.error_response(response.status, response.reason, cf_id), cf_id, "Error")
+            return self._finish(errors.error_response(response.status, response.reason, cf_id), cf_id, "Error")
         if key is not None:
             response = self._keep(response, key, behaviour)
-        return self.finish(response, cf_id, "Error" if response.status >= 400 else "Miss")
+        return self._finish(response, cf_id, "Error" if response.status >= 400 else "Miss")
 
-    def finish(self, response: HttpResponse, cf_id: str, outcome: str) -> HttpResponse:
+    def _finish(self, response: HttpResponse, cf_id: str, outcome: str) -> HttpResponse:
         response.headers = [(k, v) for k, v in response.headers if k.lower() not in _EDGE_STAMP]
         response.headers += [
             ("X-Cache", f"{outcome} from cloudfront"),
