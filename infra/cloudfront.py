@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .deploy import PUBLIC_URL_STATEMENTS, policy_statement_ids
@@ -200,23 +200,16 @@ def ensure_distribution(
         return _distribution(created["Distribution"], created["ETag"], "created")
     current = cf.get_distribution_config(Id=existing["Id"])
     config = current["DistributionConfig"]
-    if _as_origin(config) == _normalised(origin) and _as_domain(config) == domain and config["Enabled"]:
+    if (
+        _as_origin(config) == replace(origin, url=f"https://{origin.domain}/")
+        and _as_domain(config) == domain
+        and config["Enabled"]
+    ):
         got = cf.get_distribution(Id=existing["Id"])
         return _distribution(got["Distribution"], got["ETag"], "unchanged")
     wanted = distribution_config(config["CallerReference"], origin, domain=domain)
     updated = cf.update_distribution(Id=existing["Id"], DistributionConfig=wanted, IfMatch=current["ETag"])
     return _distribution(updated["Distribution"], updated["ETag"], "updated")
-
-
-def _normalised(origin: Origin) -> Origin:
-    return Origin(
-        url=f"https://{origin.domain}/",
-        cache_policy=origin.cache_policy,
-        origin_request_policy=origin.origin_request_policy,
-        oac_id=origin.oac_id,
-        read_timeout=origin.read_timeout,
-        connection_attempts=origin.connection_attempts,
-    )
 
 
 def wait_deployed(

@@ -27,6 +27,7 @@ from typing import Any
 
 from . import dns
 from .certificates import CLOUDFRONT_REGION
+from .cloudfront import wait_deployed
 
 SERVICES = ("route53", "cloudfront", "acm", "apigateway", "lambda", "iam", "logs")
 
@@ -210,19 +211,12 @@ class Teardown:
             config = {**current["DistributionConfig"], "Enabled": False}
             cf.update_distribution(Id=resource.id, DistributionConfig=config, IfMatch=current["ETag"])
             say(f"disabled distribution {resource.name}")
-        self._wait_deployed(cf, resource, say)
+        delay = self.kit.poll_seconds
+        wait_deployed(cf, resource.id, delay=delay, max_attempts=int(3600 / max(delay, 0.1)), sleep=self.sleep)
         etag = cf.get_distribution(Id=resource.id)["ETag"]
         cf.delete_distribution(Id=resource.id, IfMatch=etag)
         say(f"deleted distribution {resource.name}")
         return "deleted"
-
-    def _wait_deployed(self, cf: Any, resource: Resource, say: Report) -> None:
-        delay = self.kit.poll_seconds
-        for _ in range(int(3600 / max(delay, 0.1))):
-            if cf.get_distribution(Id=resource.id)["Distribution"]["Status"] == "Deployed":
-                return
-            self.sleep(delay)
-        raise TimeoutError(f"distribution {resource.name} is still not Deployed: run the cleanup again later")
 
     def _delete_origin_access_control(self, resource: Resource, say: Report) -> str:
         cf = self.kit.client("cloudfront", CLOUDFRONT_REGION)
