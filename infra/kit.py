@@ -23,6 +23,12 @@ from .settings import Settings
 from .signing import SigV4, presign
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# What a browser on this machine opens instead of an AWS name (``*.localhost`` resolves to loopback).
+_BROWSER_SUFFIXES = {
+    ".on.aws": ".localhost",
+    ".cloudfront.net": ".cloudfront.localhost",
+    ".amazonaws.com": ".localhost",
+}
 _MUTATING = (
     "Create",
     "Put",
@@ -151,11 +157,9 @@ class Kit:
             return url
         parts = urlsplit(url)
         host = parts.hostname or ""
-        for suffix, local in ((".on.aws", ".localhost"), (".cloudfront.net", ".cloudfront.localhost")):
-            if host.endswith(suffix):
-                host = host[: -len(suffix)] + local
-        if host.endswith(".amazonaws.com"):
-            host = host[: -len(".amazonaws.com")] + ".localhost"
+        suffix = next((s for s in _BROWSER_SUFFIXES if host.endswith(s)), None)
+        if suffix is not None:
+            host = host[: -len(suffix)] + _BROWSER_SUFFIXES[suffix]
         elif not host.endswith(".localhost") and host not in _LOOPBACK:
             host += ".localhost"  # a custom domain: the local cloud resolves it through Route 53
         port = urlsplit(self.endpoint).port
