@@ -18,7 +18,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 
 from .local import control
-from .local.cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from .local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from .settings import Settings
 from .signing import SigV4, presign
 

@@ -13,7 +13,7 @@ from . import control
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .server import run_server
+    from .serve import run_server
 
     directory = Path(args.state_dir).resolve() if args.state_dir else control.state_dir()
     other = control.running(directory)

@@ -3,7 +3,7 @@
 | Host | answered by |
 |---|---|
 | ``<id>.cloudfront.net`` / ``<id>.cloudfront.localhost`` | ``CloudFrontEdge`` (origins: the rows below) |
-| any other name (``<name>.localhost`` too) that Route 53 resolves | what it resolves to (``route53_dns.py``) |
+| any other name (``<name>.localhost`` too) that Route 53 resolves | what it resolves to (``route53/dns.py``) |
 | ``<url-id>.lambda-url.<region>.on.aws`` / ``.localhost`` | ``FunctionUrlFrontEnd`` |
 | ``<api-id>.execute-api.<region>.amazonaws.com`` / ``.localhost`` | ``RestApiGateway`` |
 | anything else, ``POST /2015-03-31/functions/<name>/invocations`` | ``LambdaInvokeApi`` |
@@ -11,7 +11,7 @@
 | anything else, ``/_kit/...`` | the local cloud's own endpoints (health, name resolution) |
 | anything else | moto (``MotoBridge``) |
 
-This is still a core from request to response; ``server.py`` puts it on a socket.
+This is still a core from request to response; ``serve.py`` puts it on a socket.
 """
 
 from __future__ import annotations
@@ -24,22 +24,22 @@ import time
 from collections.abc import Awaitable
 from pathlib import Path
 
-from .apigateway_rest import RestApiGateway, parse_api_host
-from .cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
-from .cloudfront_distributions import parse_distribution_host
-from .cloudfront_edge import CloudFrontEdge
-from .cloudwatch_logs import MotoLogSink
-from .environment_pool import EnvironmentPool
-from .execution_environment import ExecutionEnvironment, ListenFactory
-from .function_spec import FunctionSpec
-from .function_url import FunctionUrlFrontEnd, parse_url_host
-from .http_types import HttpRequest, HttpResponse
-from .invocation import InvocationOutcome
-from .lambda_invoke import LambdaInvokeApi
-from .lambda_service import LambdaService
+from .apigateway.rest import RestApiGateway, parse_api_host
+from .cloudfront.distributions import parse_distribution_host
+from .cloudfront.edge import CloudFrontEdge
+from .function_url.front_end import FunctionUrlFrontEnd, parse_url_host
+from .http.types import HttpRequest, HttpResponse
+from .iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from .lambda_.environment_pool import EnvironmentPool
+from .lambda_.execution_environment import ExecutionEnvironment, ListenFactory
+from .lambda_.function_spec import FunctionSpec
+from .lambda_.invocation import InvocationOutcome
+from .lambda_.invoke_api import LambdaInvokeApi
+from .lambda_.moto_lambda import ResolvedFunction, UrlRegistry, account_for_access_key, resolve_function
+from .lambda_.service import LambdaService
+from .logs.sink import MotoLogSink
 from .moto_bridge import MotoBridge
-from .moto_lambda import ResolvedFunction, UrlRegistry, account_for_access_key, resolve_function
-from .route53_dns import resolve
+from .route53.dns import resolve
 
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
 _INVOKE_STREAM_PATH = re.compile(r"^/2021-11-15/functions/([^/]+)/response-streaming-invocations/?$")

@@ -42,7 +42,7 @@ class LocalCloudError(RuntimeError):
 def code_version() -> str:
     """A fingerprint of the local cloud's code, so a client can tell a local cloud started from older code."""
     digest = hashlib.sha256()
-    for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
+    for source in sorted(Path(__file__).resolve().parent.rglob("*.py")):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from .http_types import HttpRequest, HttpResponse
+from .http.types import HttpRequest, HttpResponse
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
 
@@ -18,7 +18,9 @@ class MotoBridge:
         os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from . import moto_acm_gaps, moto_cloudfront_gaps, moto_gaps
+        from .acm import moto_gaps as moto_acm_gaps
+        from .cloudfront import moto_gaps as moto_cloudfront_gaps
+        from .lambda_ import moto_gaps
 
         moto_gaps.apply()
         moto_cloudfront_gaps.apply()

@@ -28,7 +28,7 @@ def signed_headers(url: str, region: str) -> dict[str, str]:
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
-    from infra.local.cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+    from infra.local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 
     request = AWSRequest(method="GET", url=url, headers={"User-Agent": "bench"})
     SigV4Auth(Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), "lambda", region).add_auth(request)
@@ -36,8 +36,8 @@ def signed_headers(url: str, region: str) -> dict[str, str]:
 
 
 def verify_alone(url: str, host: str, region: str, rounds: int = 20000) -> float:
-    from infra.local.cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
-    from infra.local.sigv4 import Credential, verify
+    from infra.local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+    from infra.local.iam.sigv4 import Credential, verify
 
     headers = (("Host", host), ("User-Agent", "bench"), *signed_headers(url, region).items())
     credential = Credential(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY)

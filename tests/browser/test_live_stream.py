@@ -83,7 +83,7 @@ def test_the_counter_url_grows_in_the_browser(counter_url: str, endpoint: str) -
 
 
 def test_the_counter_streams_through_a_distribution_in_the_browser(counter_url: str, aws, endpoint: str) -> None:
-    from infra.cloudfront import Origin, distribution_config
+    from infra.steps.cloudfront import Origin, distribution_config
 
     config = distribution_config(f"browser-{secrets.token_hex(3)}", Origin(counter_url))
     dist = aws("cloudfront", "us-east-1").create_distribution(DistributionConfig=config)["Distribution"]

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from infra.local.cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from infra.local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 

@@ -1,4 +1,4 @@
-"""The kit's CloudFront deploy steps (``infra/cloudfront.py``) against the session's local cloud."""
+"""The kit's CloudFront deploy steps (``infra/steps/cloudfront.py``) against the session's local cloud."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from infra.cloudfront import CustomDomain, Origin, distribution_config
+from infra.steps.cloudfront import CustomDomain, Origin, distribution_config
 from tests.local_cloud import public_url, zip_source
 
 ECHO = """

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from botocore.credentials import Credentials
 
-from infra.local.cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from infra.local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from infra.signing import SigV4, presign
 from tests.local_cloud import REGION
 

@@ -23,7 +23,7 @@ from aws_requests_auth.aws_auth import AWSRequestsAuth
 from botocore.credentials import Credentials
 from requests_aws4auth import AWS4Auth
 
-from infra.local.cloud_credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from infra.local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from infra.signing import SigV4
 from tests.local_cloud import REGION, Deployed, zip_source
 

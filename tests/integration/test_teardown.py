@@ -1,4 +1,4 @@
-"""Cleanup through the paths a user takes: notebook 08 for one of two learners, and ``python -m infra.teardown``
+"""Cleanup through the paths a user takes: notebook 08 for one of two learners, and ``python -m infra.steps.teardown``
 killed half-way and run again."""
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def test_notebook_08_removes_one_learners_resources_and_leaves_the_others(endpoi
 
 def _teardown(learner: str, domain: str) -> subprocess.Popen[str]:
     env = {**os.environ, "KIT_LEARNER": learner, "KIT_DOMAIN": domain, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "infra.teardown", "--yes"]
+    command = [sys.executable, "-m", "infra.steps.teardown", "--yes"]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

@@ -9,22 +9,22 @@ from datetime import UTC, datetime
 
 import pytest
 
-from infra.cloudfront import Origin
-from infra.local.cloudfront_cache import EdgeCache, accept_encoding_key, cache_key, time_to_live
-from infra.local.cloudfront_distributions import EdgeDistribution, OriginAccess, parse_distribution_host, path_matcher
-from infra.local.cloudfront_edge import OriginTimeout, _idle_limited, new_request_id
-from infra.local.cloudfront_errors import METHOD_NOT_ALLOWED, error_page
-from infra.local.cloudfront_oac import SERVICE, OriginAccessSigner
-from infra.local.cloudfront_policies import (
+from infra.local.cloudfront.cache import EdgeCache, accept_encoding_key, cache_key, time_to_live
+from infra.local.cloudfront.distributions import EdgeDistribution, OriginAccess, parse_distribution_host, path_matcher
+from infra.local.cloudfront.edge import OriginTimeout, _idle_limited, new_request_id
+from infra.local.cloudfront.errors import METHOD_NOT_ALLOWED, error_page
+from infra.local.cloudfront.oac import SERVICE, OriginAccessSigner
+from infra.local.cloudfront.policies import (
     CACHE_POLICIES,
     CACHING_DISABLED,
     CACHING_OPTIMIZED,
     cache_policy_for,
 )
-from infra.local.http_types import HttpRequest
-from infra.local.iam_identity import find_identity
-from infra.local.iam_policy import AuthzRequest, Caller, Decision, evaluate
-from infra.local.sigv4 import SignatureError, verify
+from infra.local.http.types import HttpRequest
+from infra.local.iam.identity import find_identity
+from infra.local.iam.policy import AuthzRequest, Caller, Decision, evaluate
+from infra.local.iam.sigv4 import SignatureError, verify
+from infra.steps.cloudfront import Origin
 
 OPTIMIZED = CACHE_POLICIES[CACHING_OPTIMIZED]
 DISABLED = CACHE_POLICIES[CACHING_DISABLED]

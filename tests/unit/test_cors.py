@@ -1,11 +1,11 @@
-"""infra/local/cors.py: CORS on a Function URL (aws-behaviour.md §5)."""
+"""infra/local/function_url/cors.py: CORS on a Function URL (aws-behaviour.md §5)."""
 
 from __future__ import annotations
 
 import pytest
 
-from infra.local.cors import add_cors_headers, origin_allowed, preflight_response
-from infra.local.http_types import HttpRequest, HttpResponse
+from infra.local.function_url.cors import add_cors_headers, origin_allowed, preflight_response
+from infra.local.http.types import HttpRequest, HttpResponse
 
 SITE = "https://www.example.com"
 CORS = {

@@ -1,4 +1,4 @@
-"""infra/local/function_url.py: the URL front end with a fake lookup and a fake invoke (no sockets)."""
+"""infra/local/function_url/front_end.py: the URL front end with a fake lookup and a fake invoke (no sockets)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from infra.local.function_spec import FunctionSpec
-from infra.local.function_url import FunctionUrlFrontEnd, parse_url_host
-from infra.local.http_types import HttpRequest, HttpResponse
-from infra.local.invocation import InvocationOutcome, Throttled
-from infra.local.moto_lambda import ResolvedFunction, UrlTarget
-from infra.local.url_auth import public_url_allows
+from infra.local.function_url.auth import public_url_allows
+from infra.local.function_url.front_end import FunctionUrlFrontEnd, parse_url_host
+from infra.local.http.types import HttpRequest, HttpResponse
+from infra.local.lambda_.function_spec import FunctionSpec
+from infra.local.lambda_.invocation import InvocationOutcome, Throttled
+from infra.local.lambda_.moto_lambda import ResolvedFunction, UrlTarget
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from infra.local.http_server import BadRequest, _Parser, encode_response, serve_http
-from infra.local.http_types import HttpRequest, HttpResponse
+from infra.local.http.server import BadRequest, _Parser, encode_response, serve_http
+from infra.local.http.types import HttpRequest, HttpResponse
 
 
 def parse(data: bytes) -> list[tuple[HttpRequest, bool]]:
@@ -123,7 +123,7 @@ def test_over_a_socket_in_order_with_100_continue_and_close() -> None:
 
 
 def test_the_local_cloud_port_is_loopback_only() -> None:
-    from infra.local.server import bind_loopback
+    from infra.local.serve import bind_loopback
 
     sock = bind_loopback(0)
     try:

@@ -1,10 +1,10 @@
-"""infra/local/iam_policy.py: the subset of IAM policy evaluation the local cloud relies on."""
+"""infra/local/iam/policy.py: the subset of IAM policy evaluation the local cloud relies on."""
 
 from __future__ import annotations
 
 import pytest
 
-from infra.local.iam_policy import AuthzRequest, Caller, Decision, evaluate, principal_matches, statement_applies
+from infra.local.iam.policy import AuthzRequest, Caller, Decision, evaluate, principal_matches, statement_applies
 
 ACCOUNT = "123456789012"
 FN_ARN = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:hello"

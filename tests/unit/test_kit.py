@@ -12,7 +12,7 @@ from botocore.awsrequest import AWSResponse
 
 from infra import kit as kit_module
 from infra.kit import COST_WARNING, Kit, LocalCloudTransport, LocalModeViolation
-from infra.local.cloud_credentials import LOCAL_ACCESS_KEY
+from infra.local.iam.credentials import LOCAL_ACCESS_KEY
 from infra.settings import Settings
 
 URL_HOST = "abcdefghijklmnopqrstuvwxyz012345.lambda-url.ap-northeast-2.on.aws"

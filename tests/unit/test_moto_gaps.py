@@ -1,4 +1,4 @@
-"""infra/local/moto_gaps.py: moto in-process (``mock_aws``), corrected where it differs from AWS (§10)."""
+"""infra/local/lambda_/moto_gaps.py: moto in-process (``mock_aws``), corrected where it differs from AWS (§10)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from infra.local import moto_gaps
+from infra.local.lambda_ import moto_gaps
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account

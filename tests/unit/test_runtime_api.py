@@ -1,4 +1,4 @@
-"""infra/local/runtime_api.py: the Runtime API core, driven through a fake channel (no sockets)."""
+"""infra/local/lambda_/runtime_api.py: the Runtime API core, driven through a fake channel (no sockets)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from infra.local.function_spec import MAX_RESPONSE_PAYLOAD
-from infra.local.http_types import HttpRequest
-from infra.local.invocation import PendingInvocation, RuntimeResult
-from infra.local.runtime_api import handle_runtime_request, next_response
+from infra.local.http.types import HttpRequest
+from infra.local.lambda_.function_spec import MAX_RESPONSE_PAYLOAD
+from infra.local.lambda_.invocation import PendingInvocation, RuntimeResult
+from infra.local.lambda_.runtime_api import handle_runtime_request, next_response
 
 PREFIX = "/2018-06-01/runtime"
 REQUEST_ID = "8476a536-e9f4-11e8-9739-2dfe598c3fcd"

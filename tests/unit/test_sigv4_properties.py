@@ -1,4 +1,4 @@
-"""Property tests: whatever botocore signs, ``infra.local.sigv4.verify`` accepts; change one thing, it refuses.
+"""Property tests: whatever botocore signs, ``infra.local.iam.sigv4.verify`` accepts; change one thing, it refuses.
 
 A random request (method, path with characters that need encoding, query with repeated keys, one extra signed
 header, body) is signed by botocore's own signers (``SigV4Auth`` for the ``Authorization`` header,
@@ -24,7 +24,7 @@ from botocore.credentials import Credentials
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infra.local.sigv4 import Credential, SignatureError, verify
+from infra.local.iam.sigv4 import Credential, SignatureError, verify
 
 REGION = "eu-west-3"
 OTHER_REGION = "ap-northeast-2"

@@ -1,4 +1,4 @@
-"""The published AWS SigV4 test suite (``aws-sig-v4-test-suite``) against ``infra.local.sigv4``.
+"""The published AWS SigV4 test suite (``aws-sig-v4-test-suite``) against ``infra.local.iam.sigv4``.
 
 Each case of ``tests/fixtures/sigv4/aws_sig_v4_test_suite.json`` (see the README next to it) carries the raw
 request and AWS's expected canonical request, string to sign and ``Authorization`` header; the verifier must
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.sigv4 import (
+from infra.local.iam.sigv4 import (
     Credential,
     SignatureError,
     build_canonical_request,

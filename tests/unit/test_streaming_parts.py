@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator
 import pytest
 from botocore.eventstream import EventStreamBuffer
 
-from infra.local.eventstream import encode_event
-from infra.local.http_server import BodyStream, serve_http
-from infra.local.http_types import HttpRequest, HttpResponse
-from infra.local.invocation import StreamError
-from infra.local.stream_limits import MB, within_limits
-from infra.local.url_stream import InvalidPrelude, split_prelude
+from infra.local.function_url.stream import InvalidPrelude, split_prelude
+from infra.local.http.server import BodyStream, serve_http
+from infra.local.http.types import HttpRequest, HttpResponse
+from infra.local.lambda_.eventstream import encode_event
+from infra.local.lambda_.invocation import StreamError
+from infra.local.lambda_.stream_limits import MB, within_limits
 
 
 async def _from(chunks: list[bytes]) -> AsyncIterator[bytes]:

@@ -1,4 +1,4 @@
-"""infra/local/url_event.py: the payload-format-2.0 event (aws-behaviour.md §1)."""
+"""infra/local/function_url/event.py: the payload-format-2.0 event (aws-behaviour.md §1)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from infra.local.http_types import HttpRequest
-from infra.local.url_event import UrlEventContext, build_url_event, is_text_body, trace_id
+from infra.local.function_url.event import UrlEventContext, build_url_event, is_text_body
+from infra.local.http.types import HttpRequest
+from infra.local.lambda_.invocation import new_trace_id
 
 URL_ID = "abcdefghij0123456789klmnopqrstuv"
 HOST = f"{URL_ID}.lambda-url.us-east-1.localhost:9000"
@@ -46,18 +47,18 @@ def request(**overrides) -> HttpRequest:
 
 
 def test_trace_id_encodes_the_given_second_in_hex() -> None:
-    value = trace_id(NOW)
+    value = new_trace_id(NOW)
     assert TRACE.match(value)
     assert value.startswith("Root=1-6137ecae-")
 
 
 def test_trace_id_is_random_after_the_timestamp() -> None:
-    assert trace_id(NOW) != trace_id(NOW)
+    assert new_trace_id(NOW) != new_trace_id(NOW)
 
 
 def test_trace_id_without_a_time_uses_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("infra.local.url_event.time.time", lambda: 16.9)
-    assert trace_id().startswith("Root=1-00000010-")
+    monkeypatch.setattr("infra.local.function_url.event.time.time", lambda: 16.9)
+    assert new_trace_id().startswith("Root=1-00000010-")
 
 
 # --- is_text_body -----------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ def test_time_pads_the_day_and_uses_english_month() -> None:
 
 
 def test_time_defaults_to_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("infra.local.url_event.time.time", lambda: 1659687279.885)
+    monkeypatch.setattr("infra.local.function_url.event.time.time", lambda: 1659687279.885)
     event = build_url_event(request(), ctx(now=None))
     assert event["requestContext"]["time"] == "05/Aug/2022:08:14:39 +0000"
     assert event["requestContext"]["timeEpoch"] == 1659687279885

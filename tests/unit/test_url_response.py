@@ -1,4 +1,4 @@
-"""infra/local/url_response.py: mapping a buffered result to the URL's response (aws-behaviour.md §2)."""
+"""infra/local/function_url/response.py: mapping a buffered result to the URL's response (aws-behaviour.md §2)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from infra.local.url_response import InvalidFunctionResponse, compact_json, map_function_result
+from infra.local.function_url.response import InvalidFunctionResponse, compact_json, map_function_result
 
 
 def result(value) -> bytes:

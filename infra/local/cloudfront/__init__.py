@@ -1,0 +1,5 @@
+"""Amazon CloudFront: the local edge in front of Function URLs, and moto's CloudFront corrected.
+
+Emulates distributions, cache behaviours, managed policies with a real cache, OAC signing, timeouts and
+CloudFront's error pages. Not emulated: TLS, edge functions, WAF, invalidations. Entry: ``edge.CloudFrontEdge``.
+"""

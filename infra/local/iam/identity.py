@@ -1,0 +1,129 @@
+"""Who signed a request: an access key as moto's IAM and STS know it, with the caller's own policies.
+
+Emulates: IAM users' access keys (active ones), STS temporary credentials (``AssumeRole``: the session
+token must come with them, and they expire), and the kit's own local credentials, which stand for the
+default account's root user (they are the credentials the notebooks and the handlers use in local mode).
+An identity carries the identity-based policies that apply to it: a user's attached and inline policies
+and its groups'; a role's attached and inline policies for its sessions.
+
+A service principal signing for a resource of the caller's account (CloudFront signing an origin request
+for Origin Access Control) is an identity too: ``register_service_session`` gives it temporary credentials
+that name the service and the ``aws:SourceArn`` / ``aws:SourceAccount`` it acts for; such an identity
+has no identity policies, only the resource policy can allow it.
+
+Not emulated: session policies, permission boundaries, MFA, ``GetSessionToken``/``GetFederationToken``
+credentials.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from .credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from .sigv4 import Credential
+
+
+@dataclass(frozen=True)
+class Identity:
+    credential: Credential
+    account_id: str
+    arn: str  # user ARN, assumed-role session ARN, or the account root
+    user_id: str  # what AWS calls userId / callerId
+    is_root: bool = False
+    statements: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    service: str = ""  # a service principal such as "cloudfront.amazonaws.com"; "" for IAM identities
+    source: tuple[tuple[str, str], ...] = ()  # the global condition keys a service caller brings
+
+
+_service_sessions: dict[str, Identity] = {}
+
+
+def register_service_session(identity: Identity) -> None:
+    """Make a service principal's temporary credentials known to request verification."""
+    _service_sessions[identity.credential.access_key] = identity
+
+
+def _document(policy: Any) -> Any:
+    for version in getattr(policy, "versions", []):
+        if getattr(version, "is_default", False) or getattr(version, "is_default_version", False):
+            return version.document
+    return getattr(policy, "document", None)
+
+
+def _statements(documents: list[Any]) -> tuple[dict[str, Any], ...]:
+    out: list[dict[str, Any]] = []
+    for document in documents:
+        if document is None:
+            continue
+        data = json.loads(document) if isinstance(document, str) else document
+        statements = data.get("Statement", [])
+        out.extend(statements if isinstance(statements, list) else [statements])
+    return tuple(out)
+
+
+def _holder_documents(holder: Any) -> list[Any]:
+    return [_document(p) for p in holder.managed_policies.values()] + list(holder.policies.values())
+
+
+def find_identity(access_key: str) -> Identity | None:
+    """The identity behind ``access_key``, or None when no one has that key."""
+    service = _service_sessions.get(access_key)
+    if service is not None:
+        return service
+    if access_key == LOCAL_ACCESS_KEY:
+        return Identity(
+            Credential(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY),
+            DEFAULT_ACCOUNT_ID,
+            f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:root",
+            DEFAULT_ACCOUNT_ID,
+            is_root=True,
+        )
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+
+    for account_id in list(iam_backends.keys()):
+        iam = iam_backends[account_id].get("aws")
+        if iam is None:
+            continue
+        key = iam.access_keys.get(access_key)
+        if key is None or getattr(key, "status", "Active") != "Active":
+            continue
+        if key.user_name:
+            user = iam.get_user(key.user_name)
+            documents = _holder_documents(user)
+            for group in iam.get_groups_for_user(user.name):
+                documents += _holder_documents(group)
+            return Identity(
+                Credential(access_key, key.secret_access_key),
+                account_id,
+                user.arn,
+                user.id,
+                statements=_statements(documents),
+            )
+        sts = sts_backends[account_id].get("aws")
+        session = sts.get_assumed_role_from_access_key(access_key) if sts is not None else None
+        if session is None:
+            return None
+        expiration = session.expiration
+        if expiration.tzinfo is None:
+            expiration = expiration.replace(tzinfo=UTC)
+        if expiration < datetime.now(UTC):
+            return None
+        documents = []
+        try:
+            documents = _holder_documents(iam.get_role_by_arn(session.role_arn))
+        except Exception:  # the role was deleted: its sessions keep no permissions
+            documents = []
+        return Identity(
+            Credential(access_key, session.secret_access_key, session.session_token),
+            account_id,
+            session.arn,
+            session.user_id,
+            statements=_statements(documents),
+        )
+    return None

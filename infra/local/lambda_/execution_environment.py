@@ -1,0 +1,552 @@
+"""One Lambda execution environment: an OS process running the function's runtime.
+
+Emulates (docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html): the environment is
+built from the deployment package uploaded to Lambda (extracted once per CodeSha256, never the working
+tree); its runtime (awslambdaric for the Python managed runtimes) speaks the Runtime API to an endpoint
+of its own (``AWS_LAMBDA_RUNTIME_API``); INIT runs once per environment (its time up to the first
+``/next`` is the REPORT line's ``Init Duration``, capped at 10 s), then invocations run one at a time with
+module globals kept between them; ``Timeout`` kills the environment ("Task timed out after N.NN seconds",
+``Sandbox.Timedout``); a runtime that exits mid-invocation fails it with ``Runtime.ExitError``; stdout and
+stderr go to CloudWatch Logs between ``START`` and ``END``/``REPORT`` lines (formats from LocalStack's
+snapshots recorded on AWS). The environment variables are the function's plus the reserved ones a Python
+managed runtime sets (same snapshots), with ``LAMBDA_TASK_ROOT`` the extracted package.
+
+Billed Duration includes Init Duration on cold starts: AWS bills the INIT phase of ZIP/managed-runtime
+functions since 2025-08-01 ("AWS Lambda standardizes billing for INIT phase", AWS Compute Blog).
+
+Not on AWS, on purpose: ``AWS_ENDPOINT_URL`` points at the local cloud, so SDK calls the handler makes stay
+local; the credentials are the local cloud's, not the execution role's.
+
+Not emulated: memory limits (``Memory Size`` is reported, not enforced), the Python version of the
+``Runtime`` (the kit's interpreter runs every ``python3.x``), layers, ``/tmp`` isolation, freezing between
+invocations, the SHUTDOWN phase.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..http.types import HttpRequest, HttpResponse
+from ..logs.sink import LogSink, new_stream_name
+from .function_spec import FunctionSpec
+from .invocation import InvocationOutcome, PendingInvocation, RuntimeResult, StreamError, error_payload
+from .runtime_api import handle_runtime_request
+from .stream_limits import within_limits
+
+INIT_TIMEOUT_S = 10.0
+LOG_TAIL_BYTES = 4096
+
+RuntimeHandler = Callable[[HttpRequest], Awaitable[HttpResponse]]
+
+
+@dataclass
+class Listener:
+    """A Runtime API endpoint bound for one environment."""
+
+    port: int
+    close: Callable[[], Awaitable[None]]
+
+
+ListenFactory = Callable[[RuntimeHandler], Awaitable[Listener]]
+
+
+def extract_package(code: bytes, code_sha256: str, root: Path) -> Path:
+    """Unzip a deployment package once per CodeSha256 under ``root``; return the task root."""
+    safe = code_sha256.replace("/", "_").replace("+", "-").rstrip("=")
+    target = root / safe
+    if (target / ".complete").exists():
+        return target
+    tmp = root / f".{safe}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    with zipfile.ZipFile(io.BytesIO(code)) as archive:
+        archive.extractall(tmp)
+        for info in archive.infolist():  # keep the execute bits Lambda keeps (an exec wrapper needs them)
+            mode = (info.external_attr >> 16) & 0o777
+            if mode and not info.is_dir():
+                os.chmod(tmp / info.filename, mode)
+    (tmp / ".complete").write_text(code_sha256)
+    try:
+        tmp.rename(target)
+    except OSError:  # another extraction won the race
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def peak_memory_mb(pid: int, fd: int | None = None) -> int:
+    """The process's peak resident memory in MB (``VmHWM``), or its current RSS where /proc is absent.
+
+    ``fd`` is an open descriptor of ``/proc/<pid>/status`` to re-read (cheaper than opening it each time).
+    """
+    try:
+        if fd is not None:
+            data = os.pread(fd, 8192, 0)
+        else:
+            own = os.open(f"/proc/{pid}/status", os.O_RDONLY)
+            try:
+                data = os.read(own, 8192)
+            finally:
+                os.close(own)
+        start = data.find(b"VmHWM:")
+        if start >= 0:
+            return max(1, round(int(data[start + 6 : data.find(b"kB", start)]) / 1024))
+    except (OSError, ValueError):
+        pass
+    try:
+        out = subprocess.run(["ps", "-o", "rss=", "-p", str(pid)], capture_output=True, text=True, timeout=2)
+        return max(1, round(int(out.stdout.strip()) / 1024))
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return 0
+
+
+def _yield_to_the_local_cloud(pid: int) -> None:
+    """Schedule an environment's process as a batch process where the OS allows it.
+
+    Choice: the local cloud's own process answers every request and hands every invocation over; when it
+    wakes a runtime (answering ``/next``), a batch process does not preempt it, so the hand-over costs one
+    context switch instead of two. AWS runs its front end and the sandboxes on separate machines.
+    """
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_BATCH"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))
+
+
+class WrapperError(Exception):
+    """The function's ``AWS_LAMBDA_EXEC_WRAPPER`` cannot be run."""
+
+
+class ExecutionEnvironment:
+    """An execution environment for one function version and revision."""
+
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        *,
+        task_root: Path,
+        listen: ListenFactory,
+        logs: LogSink,
+        extra_env: dict[str, str],
+        python: str = sys.executable,
+    ) -> None:
+        self.spec = spec
+        self.task_root = task_root
+        self._listen = listen
+        self._logs = logs
+        self._extra_env = extra_env
+        self._python = python
+        self.log_stream = new_stream_name(spec.version)
+        self.process: asyncio.subprocess.Process | None = None
+        self.busy = False
+        self.alive = True
+        self.invocations = 0
+        self.last_used = time.monotonic()
+        self._listener: Listener | None = None
+        self._ready = asyncio.Event()
+        self._exited = asyncio.Event()
+        self._queue: asyncio.Queue[PendingInvocation] = asyncio.Queue()
+        self._current: PendingInvocation | None = None
+        self._init_error: tuple[str, bytes] | None = None
+        self._spawned_at = 0.0
+        self.init_duration_ms: float | None = None
+        self._lines: list[tuple[int, str]] = []  # this invocation's log events, START..REPORT
+        self._pending_partial = b""
+        self._tasks: list[asyncio.Task[None]] = []
+        self._exit_waiters: list[Callable[[str], None]] = []
+        self._memory_fd: int | None = None
+        self._stream_created = False
+
+    # --- the Runtime API channel -------------------------------------------------------------
+    async def next_invocation(self) -> PendingInvocation:
+        if not self._ready.is_set():
+            self.init_duration_ms = (time.monotonic() - self._spawned_at) * 1000
+            self._ready.set()
+        return await self._queue.get()
+
+    def current(self, request_id: str) -> PendingInvocation | None:
+        cur = self._current
+        return cur if cur is not None and cur.request_id == request_id else None
+
+    def init_failed(self, error_type: str, payload: bytes) -> None:
+        self._init_error = (error_type, payload)
+
+    # --- life cycle --------------------------------------------------------------------------
+    def _environment(self, runtime_api: str) -> dict[str, str]:
+        spec = self.spec
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": str(self.task_root),
+            "LAMBDA_TASK_ROOT": str(self.task_root),
+            "LAMBDA_RUNTIME_DIR": str(Path(sys.prefix)),
+            "_HANDLER": spec.handler,
+            "AWS_LAMBDA_RUNTIME_API": runtime_api,
+            "AWS_REGION": spec.region,
+            "AWS_DEFAULT_REGION": spec.region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
+            "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
+            "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
+            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        }
+        env.update(self._extra_env)
+        env.update(dict(spec.environment))
+        return env
+
+    def runtime_command(self) -> list[str]:
+        """The runtime's command; with ``AWS_LAMBDA_EXEC_WRAPPER`` set, the wrapper, given that command.
+
+        As on Lambda (runtimes-modify.html#runtime-wrapper) the wrapper runs with the runtime's command as its
+        arguments; a wrapper path under ``/var/task`` means the function's own code here.
+        """
+        command = [self._python, "-m", "awslambdaric", self.spec.handler]
+        wrapper = dict(self.spec.environment).get("AWS_LAMBDA_EXEC_WRAPPER")
+        if not wrapper:
+            return command
+        if wrapper.startswith("/var/task/"):
+            local = self.task_root / wrapper.removeprefix("/var/task/")
+        else:
+            raise WrapperError(
+                f"AWS_LAMBDA_EXEC_WRAPPER={wrapper}: only wrappers in the function's code "
+                "(/var/task/...) run locally; layers (/opt) are not emulated"
+            )
+        if not local.is_file():
+            raise WrapperError(f"AWS_LAMBDA_EXEC_WRAPPER={wrapper}: no such file in the function's code")
+        return [str(local), *command]
+
+    async def start(self) -> None:
+        """Bind this environment's Runtime API and start its runtime process (the INIT phase)."""
+        self._listener = await self._listen(lambda request: handle_runtime_request(request, self))
+        self._spawned_at = time.monotonic()
+        kwargs: dict[str, object] = {}
+        if os.name == "posix":
+            kwargs["start_new_session"] = True
+        self.process = await asyncio.create_subprocess_exec(
+            *self.runtime_command(),
+            cwd=str(self.task_root),
+            env=self._environment(f"127.0.0.1:{self._listener.port}"),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        _yield_to_the_local_cloud(self.process.pid)
+        with contextlib.suppress(OSError):
+            self._memory_fd = os.open(f"/proc/{self.process.pid}/status", os.O_RDONLY)
+        self._tasks = [
+            asyncio.create_task(self._read_output()),
+            asyncio.create_task(self._watch_exit()),
+        ]
+
+    async def _read_output(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        while True:
+            chunk = await self.process.stdout.read(65536)
+            if not chunk:
+                break
+            self._take_output(chunk)
+        if self._pending_partial:
+            self._emit(self._pending_partial.decode("utf-8", "replace"))
+            self._pending_partial = b""
+
+    def _take_output(self, chunk: bytes) -> None:
+        data = self._pending_partial + chunk
+        *lines, self._pending_partial = data.split(b"\n")
+        for line in lines:
+            self._emit(line.decode("utf-8", "replace"))
+
+    def _emit(self, message: str) -> None:
+        event = (int(time.time() * 1000), message)
+        if self._current is not None:
+            self._lines.append(event)
+        else:
+            self._logs.put(self.spec.account_id, self.spec.region, self.spec.log_group, self.log_stream, [event])
+
+    async def _watch_exit(self) -> None:
+        assert self.process is not None
+        await self.process.wait()
+        self.alive = False
+        self._exited.set()
+        for settle in list(self._exit_waiters):
+            settle("exit")
+
+    def kill(self) -> None:
+        """End the environment's process (and anything it started)."""
+        self.alive = False
+        proc = self.process
+        if proc is not None and proc.returncode is None:
+            try:
+                if os.name == "posix":
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:
+                    proc.kill()
+            except ProcessLookupError:
+                pass
+
+    async def close(self) -> None:
+        self.kill()
+        if self._memory_fd is not None:
+            os.close(self._memory_fd)
+            self._memory_fd = None
+        if self.process is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.process.wait(), 5)
+        for task in self._tasks:
+            try:
+                await asyncio.wait_for(task, 2)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
+        if self._listener is not None:
+            await self._listener.close()
+            self._listener = None
+
+    # --- one invocation ----------------------------------------------------------------------
+    def _exit_reason(self) -> str:
+        code = self.process.returncode if self.process is not None else None
+        if code is None:
+            return "Runtime exited without providing a reason"
+        if code < 0:
+            name = signal.Signals(-code).name.removeprefix("SIG").lower()
+            return f"Runtime exited with error: signal: {name}"
+        return f"Runtime exited with error: exit status {code}"
+
+    async def _await_first_of(self, future: asyncio.Future[RuntimeResult], timeout: float) -> str:
+        """Wait for ``future``, the process's exit, or the timeout; say which came first.
+
+        A timer and an exit callback settle a waiter future directly: no extra task per invocation.
+        """
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[str] = loop.create_future()
+
+        def settle(how: str) -> None:
+            if not waiter.done():
+                waiter.set_result(how)
+
+        future.add_done_callback(lambda _: settle("result"))
+        self._exit_waiters.append(settle)
+        timer = loop.call_later(timeout, settle, "timeout")
+        if self._exited.is_set():
+            settle("exit")
+        try:
+            how = await waiter
+        finally:
+            timer.cancel()
+            self._exit_waiters.remove(settle)
+        return "result" if future.done() else how
+
+    async def _wait_ready(self) -> str:
+        ready = asyncio.ensure_future(self._ready.wait())
+        exited = asyncio.ensure_future(self._exited.wait())
+        try:
+            _done, _ = await asyncio.wait({ready, exited}, timeout=INIT_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ready.cancel()
+            exited.cancel()
+        if self._ready.is_set():
+            return "ready"
+        return "exit" if self._exited.is_set() else "timeout"
+
+    async def _settle_output(self) -> None:
+        """Let output the runtime wrote before its last Runtime API call reach this invocation's log.
+
+        The runtime writes to its pipe before it posts the result, so the bytes are already in the pipe;
+        a few turns of the event loop let the reader take them (choice: bounded, not a sleep).
+        """
+        for _ in range(4):
+            await asyncio.sleep(0)
+
+    async def invoke(self, invocation: PendingInvocation) -> InvocationOutcome:
+        """Run one invocation in this environment (the caller guarantees one at a time)."""
+        spec = self.spec
+        self.busy = True
+        cold = self.invocations == 0
+        self.invocations += 1
+        self._lines = []
+        self._current = invocation
+        rid = invocation.request_id
+        handed_off = False  # a streamed response ends later: _streaming_outcome cleans up then
+        try:
+            if cold:
+                state = await self._wait_ready()
+                if state != "ready":
+                    return await self._init_failure(invocation, state)
+            self._lines.append((int(time.time() * 1000), f"START RequestId: {rid} Version: {spec.version}"))
+            started = time.monotonic()
+            invocation.deadline_ms = int((time.time() + spec.timeout) * 1000)
+            self._queue.put_nowait(invocation)
+            how = await self._await_first_of(invocation.result, spec.timeout)
+            duration_ms = (time.monotonic() - started) * 1000
+            await self._settle_output()
+            if how == "result" and invocation.result.result().stream is not None:
+                handed_off = True
+                return self._streaming_outcome(invocation, invocation.result.result(), started, cold)
+            if how == "result":
+                result = invocation.result.result()
+                status = "success" if result.error_type is None else "error"
+                outcome_payload, error_type = result.payload, result.error_type
+                if result.error_type == "Function.ResponseSizeTooLarge":
+                    self._lines.append((int(time.time() * 1000), f"[ERROR] {result.error_type}"))
+            elif how == "exit":
+                status, error_type = "crash", "Runtime.ExitError"
+                outcome_payload = error_payload(error_type, f"RequestId: {rid} Error: {self._exit_reason()}")
+            else:
+                status, error_type = "timeout", "Sandbox.Timedout"
+                outcome_payload = error_payload(
+                    error_type, f"RequestId: {rid} Error: Task timed out after {spec.timeout:.2f} seconds"
+                )
+            memory = self._peak_memory()
+            if status == "timeout":
+                self.kill()
+            now = self._end_lines(rid, duration_ms, memory, cold, timed_out=status == "timeout")
+            if status == "crash":
+                self._lines.append((now, f"RequestId: {rid} Error: {self._exit_reason()}"))
+            return InvocationOutcome(
+                status=status,
+                request_id=rid,
+                payload=outcome_payload,
+                executed_version=spec.version,
+                error_type=error_type,
+                log_text=self._flush(),
+                duration_ms=duration_ms,
+                init_duration_ms=self.init_duration_ms if cold else None,
+            )
+        finally:
+            if not handed_off:
+                self._release()
+
+    def _release(self) -> None:
+        """The invocation is over: the environment is free for the next one."""
+        self._current = None
+        self.busy = False
+        self.last_used = time.monotonic()
+
+    def _peak_memory(self) -> int:
+        return peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
+
+    def _end_lines(self, rid: str, duration_ms: float, memory: int, cold: bool, *, timed_out: bool = False) -> int:
+        """Log END and REPORT (and, after a timeout, the "Task timed out" line); return their timestamp."""
+        now = int(time.time() * 1000)
+        self._lines.append((now, f"END RequestId: {rid}"))
+        self._lines.append((now, self._report_line(rid, duration_ms, memory, cold)))
+        if timed_out:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now / 1000)) + f".{now % 1000:03d}Z"
+            self._lines.append((now, f"{stamp} {rid} Task timed out after {self.spec.timeout:.2f} seconds"))
+        return now
+
+    def _streaming_outcome(
+        self, invocation: PendingInvocation, result: RuntimeResult, started: float, cold: bool
+    ) -> InvocationOutcome:
+        """A response that is still streaming: its body goes to the caller as it arrives; the environment
+        stays busy until it ends, and ``Timeout`` still applies (it cuts the stream short)."""
+        spec, rid, body = self.spec, invocation.request_id, result.stream
+
+        async def finish() -> None:
+            timed_out = False
+            try:
+                await asyncio.wait_for(body.finished(), max(0.0, started + spec.timeout - time.monotonic()))
+            except TimeoutError:
+                timed_out = True
+            memory = self._peak_memory()
+            if timed_out:
+                self.kill()
+            duration_ms = (time.monotonic() - started) * 1000
+            await self._settle_output()
+            self._end_lines(rid, duration_ms, memory, cold, timed_out=timed_out)
+            log_text = self._flush()
+            if not log_later.done():
+                log_later.set_result(log_text)
+            self._release()
+
+        log_later: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        task = asyncio.get_running_loop().create_task(finish())
+        self._tasks.append(task)
+        task.add_done_callback(lambda t: self._tasks.remove(t) if t in self._tasks else None)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in within_limits(body):
+                    yield chunk
+            except ConnectionError:
+                raise StreamError("Sandbox.Timedout" if not self.alive else "Runtime.ExitError") from None
+            trailers = {name.lower(): value for name, value in body.trailers}
+            if "lambda-runtime-function-error-type" in trailers:
+                raise StreamError(trailers["lambda-runtime-function-error-type"], "reported in the stream's trailers")
+
+        return InvocationOutcome(
+            status="streaming",
+            request_id=rid,
+            payload=b"",
+            executed_version=spec.version,
+            init_duration_ms=self.init_duration_ms if cold else None,
+            stream=chunks(),
+            content_type=result.content_type,
+            log_later=log_later,
+        )
+
+    def _report_line(self, rid: str, duration_ms: float, memory_mb: int, cold: bool) -> str:
+        init = self.init_duration_ms if cold and self.init_duration_ms is not None else 0.0
+        billed = math.ceil(duration_ms + init)
+        line = (
+            f"REPORT RequestId: {rid}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed} ms\t"
+            f"Memory Size: {self.spec.memory_size} MB\tMax Memory Used: {memory_mb} MB\t"
+        )
+        if cold:
+            line += f"Init Duration: {init:.2f} ms\t"
+        return line
+
+    def _flush(self) -> str:
+        lines, self._lines = self._lines, []
+        self._logs.put(self.spec.account_id, self.spec.region, self.spec.log_group, self.log_stream, lines)
+        return "".join(f"{message}\n" for _, message in lines)
+
+    async def _init_failure(self, invocation: PendingInvocation, state: str) -> InvocationOutcome:
+        rid = invocation.request_id
+        await self._settle_output()
+        if self._init_error is not None:
+            error_type, payload = self._init_error
+        elif state == "timeout":
+            error_type = "Sandbox.Timedout"
+            payload = error_payload(
+                error_type, f"RequestId: {rid} Error: Task timed out after {INIT_TIMEOUT_S:.2f} seconds"
+            )
+        else:
+            error_type = "Runtime.ExitError"
+            payload = error_payload(error_type, f"RequestId: {rid} Error: {self._exit_reason()}")
+        memory = self._peak_memory()
+        self.kill()
+        if self.init_duration_ms is None:  # INIT never reached /next: it lasted until now
+            self.init_duration_ms = (time.monotonic() - self._spawned_at) * 1000
+        self._lines.append((int(time.time() * 1000), f"START RequestId: {rid} Version: {self.spec.version}"))
+        self._end_lines(rid, 0.0, memory, True)
+        return InvocationOutcome(
+            status="init_error",
+            request_id=rid,
+            payload=payload,
+            executed_version=self.spec.version,
+            error_type=error_type,
+            log_text=self._flush(),
+            init_duration_ms=self.init_duration_ms,
+        )
+
+
+def log_tail(text: str, limit: int = LOG_TAIL_BYTES) -> str:
+    """The last ``limit`` bytes of a log, as ``LogType=Tail`` returns them."""
+    data = text.encode("utf-8")
+    return data[-limit:].decode("utf-8", "ignore")
