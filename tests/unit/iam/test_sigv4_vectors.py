@@ -24,7 +24,7 @@ from infra.local.iam.sigv4 import (
     verify,
 )
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "sigv4" / "aws_sig_v4_test_suite.json"
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "sigv4" / "aws_sig_v4_test_suite.json"
 SUITE: dict[str, Any] = json.loads(FIXTURE.read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = SUITE["cases"]
 NOW = datetime(2015, 8, 30, 12, 36, tzinfo=UTC)

@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 import infra
 from infra import certificates, cloudfront, deploy, dns, packaging, teardown
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.integration
 
 

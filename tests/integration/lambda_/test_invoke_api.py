@@ -9,7 +9,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.test_function_url_http import ECHO
+from tests.integration.function_url.test_http import ECHO
 
 
 def _invoke(lam, name: str, payload: dict, **kwargs):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
+HANDLERS = Path(__file__).resolve().parents[3] / "handlers"
 DELIMITER = b"\x00" * 8
 
 
