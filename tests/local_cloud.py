@@ -66,6 +66,12 @@ def zip_source(source: str, module: str = "fn") -> bytes:
     return buffer.getvalue()
 
 
+def create_python_function(lam: Any, name: str, role_arn: str, zip_bytes: bytes, **config: Any) -> None:
+    """``create_function`` on Python 3.12 with ``fn.handler`` unless ``config`` says otherwise."""
+    defaults = {"Runtime": "python3.12", "Handler": "fn.handler"}
+    lam.create_function(**{**defaults, **config}, FunctionName=name, Role=role_arn, Code={"ZipFile": zip_bytes})
+
+
 def public_url(lam: Any, name: str, *, invoke_mode: str = "BUFFERED", permissions: str = "both") -> str:
     """Give ``name`` a NONE URL with plain boto3; ``permissions``: "both", "url-only" or "none"."""
     url = lam.create_function_url_config(FunctionName=name, AuthType="NONE", InvokeMode=invoke_mode)["FunctionUrl"]
@@ -121,14 +127,8 @@ def deploy(aws, role_arn: str, endpoint: str) -> Iterator[Any]:
         permissions: str = "both",
     ) -> Deployed:
         name = f"it-{uuid.uuid4().hex[:10]}"
-        lam.create_function(
-            FunctionName=name,
-            Runtime="python3.12",
-            Role=role_arn,
-            Handler="fn.handler",
-            Code={"ZipFile": zip_source(source)},
-            Timeout=timeout,
-            Environment={"Variables": env or {}},
+        create_python_function(
+            lam, name, role_arn, zip_source(source), Timeout=timeout, Environment={"Variables": env or {}}
         )
         created.append(name)
         function_url = public_url(lam, name, permissions=permissions) if url else None

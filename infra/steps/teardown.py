@@ -220,31 +220,32 @@ class Teardown:
 
     def _delete_origin_access_control(self, resource: Resource, say: Report) -> str:
         cf = self.kit.client("cloudfront", CLOUDFRONT_REGION)
-        try:
+
+        def delete() -> None:
             etag = cf.get_origin_access_control(Id=resource.id)["ETag"]
-        except cf.exceptions.NoSuchOriginAccessControl:
-            return "already gone"
-        cf.delete_origin_access_control(Id=resource.id, IfMatch=etag)
-        say(f"deleted origin access control {resource.name}")
-        return "deleted"
+            cf.delete_origin_access_control(Id=resource.id, IfMatch=etag)
+
+        return _delete_once(
+            delete, cf.exceptions.NoSuchOriginAccessControl, say, f"deleted origin access control {resource.name}"
+        )
 
     def _delete_certificate(self, resource: Resource, say: Report) -> str:
         acm = self.kit.client("acm", resource.region)
-        try:
-            acm.delete_certificate(CertificateArn=resource.id)
-        except acm.exceptions.ResourceNotFoundException:
-            return "already gone"
-        say(f"deleted certificate {resource.name} ({resource.region})")
-        return "deleted"
+        return _delete_once(
+            lambda: acm.delete_certificate(CertificateArn=resource.id),
+            acm.exceptions.ResourceNotFoundException,
+            say,
+            f"deleted certificate {resource.name} ({resource.region})",
+        )
 
     def _delete_rest_api(self, resource: Resource, say: Report) -> str:
         apigw = self.kit.client("apigateway")
-        try:
-            apigw.delete_rest_api(restApiId=resource.id)
-        except apigw.exceptions.NotFoundException:
-            return "already gone"
-        say(f"deleted REST API {resource.name}")
-        return "deleted"
+        return _delete_once(
+            lambda: apigw.delete_rest_api(restApiId=resource.id),
+            apigw.exceptions.NotFoundException,
+            say,
+            f"deleted REST API {resource.name}",
+        )
 
     def _delete_function(self, resource: Resource, say: Report) -> str:
         lam = self.kit.client("lambda")
@@ -253,17 +254,18 @@ class Teardown:
             say(f"deleted the Function URL of {resource.name}")
         except lam.exceptions.ResourceNotFoundException:
             pass
-        try:
-            lam.delete_function(FunctionName=resource.name)
-        except lam.exceptions.ResourceNotFoundException:
-            return "already gone"
-        say(f"deleted function {resource.name} (its permissions with it)")
-        return "deleted"
+        return _delete_once(
+            lambda: lam.delete_function(FunctionName=resource.name),
+            lam.exceptions.ResourceNotFoundException,
+            say,
+            f"deleted function {resource.name} (its permissions with it)",
+        )
 
     def _delete_user(self, resource: Resource, say: Report) -> str:
         iam = self.kit.client("iam")
         name = resource.name
-        try:
+
+        def delete() -> None:
             for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
                 iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
             for policy in iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]:
@@ -273,45 +275,51 @@ class Teardown:
             for group in iam.list_groups_for_user(UserName=name)["Groups"]:
                 iam.remove_user_from_group(UserName=name, GroupName=group["GroupName"])
             iam.delete_user(UserName=name)
-        except iam.exceptions.NoSuchEntityException:
-            return "already gone"
-        say(f"deleted IAM user {name}")
-        return "deleted"
+
+        return _delete_once(delete, iam.exceptions.NoSuchEntityException, say, f"deleted IAM user {name}")
 
     def _delete_role(self, resource: Resource, say: Report) -> str:
         iam = self.kit.client("iam")
         name = resource.name
-        try:
+
+        def delete() -> None:
             for policy in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
                 iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
             for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
                 iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
             iam.delete_role(RoleName=name)
-        except iam.exceptions.NoSuchEntityException:
-            return "already gone"
-        say(f"deleted IAM role {name}")
-        return "deleted"
+
+        return _delete_once(delete, iam.exceptions.NoSuchEntityException, say, f"deleted IAM role {name}")
 
     def _delete_policy(self, resource: Resource, say: Report) -> str:
         iam = self.kit.client("iam")
-        try:
+
+        def delete() -> None:
             for version in iam.list_policy_versions(PolicyArn=resource.id)["Versions"]:
                 if not version["IsDefaultVersion"]:
                     iam.delete_policy_version(PolicyArn=resource.id, VersionId=version["VersionId"])
             iam.delete_policy(PolicyArn=resource.id)
-        except iam.exceptions.NoSuchEntityException:
-            return "already gone"
-        say(f"deleted IAM policy {resource.name}")
-        return "deleted"
+
+        return _delete_once(delete, iam.exceptions.NoSuchEntityException, say, f"deleted IAM policy {resource.name}")
 
     def _delete_log_group(self, resource: Resource, say: Report) -> str:
         logs = self.kit.client("logs")
-        try:
-            logs.delete_log_group(logGroupName=resource.id)
-        except logs.exceptions.ResourceNotFoundException:
-            return "already gone"
-        say(f"deleted log group {resource.name}")
-        return "deleted"
+        return _delete_once(
+            lambda: logs.delete_log_group(logGroupName=resource.id),
+            logs.exceptions.ResourceNotFoundException,
+            say,
+            f"deleted log group {resource.name}",
+        )
+
+
+def _delete_once(delete: Callable[[], object], not_found: type[Exception], say: Report, done: str) -> str:
+    """Run ``delete``; "already gone" when AWS says the resource is not there (``not_found``), else "deleted"."""
+    try:
+        delete()
+    except not_found:
+        return "already gone"
+    say(done)
+    return "deleted"
 
 
 def left_by_service(resources: list[Resource]) -> dict[str, int]:

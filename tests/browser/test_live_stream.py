@@ -20,7 +20,7 @@ import pytest
 from infra.local import control
 from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
 from tests.browser.chromium import CHROMIUM, FLAGS, needs_chromium
-from tests.local_cloud import public_url
+from tests.local_cloud import create_python_function, public_url
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = needs_chromium
@@ -45,13 +45,13 @@ def counter_url(aws, role_arn) -> Iterator[str]:
     """The streaming counter behind a public RESPONSE_STREAM URL; deleted afterwards."""
     lam = aws("lambda")
     name = f"browser-counter-{secrets.token_hex(3)}"
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role_arn,
+    create_python_function(
+        lam,
+        name,
+        role_arn,
+        build_streaming_zip("counter"),
         Handler="counter.handler",
         Timeout=60,
-        Code={"ZipFile": build_streaming_zip("counter")},
         Environment={"Variables": STREAMING_ENVIRONMENT},
     )
     yield public_url(lam, name, invoke_mode="RESPONSE_STREAM")

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from infra.steps.cloudfront import CustomDomain, Origin, distribution_config
-from tests.local_cloud import public_url, zip_source
+from tests.local_cloud import create_python_function, public_url, zip_source
 
 ECHO = """
 import json
@@ -34,13 +34,7 @@ def zone(aws) -> tuple[Any, str, str]:
 def url(aws, role_arn) -> str:
     lam = aws("lambda")
     name = f"cd-{uuid.uuid4().hex[:8]}"
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role_arn,
-        Handler="fn.handler",
-        Code={"ZipFile": zip_source(ECHO)},
-    )
+    create_python_function(lam, name, role_arn, zip_source(ECHO))
     return public_url(lam, name)
 
 

@@ -25,7 +25,7 @@ from requests_aws4auth import AWS4Auth
 
 from infra.local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from infra.signing import SigV4
-from tests.local_cloud import REGION, Deployed, zip_source
+from tests.local_cloud import REGION, Deployed, create_python_function, zip_source
 
 pytestmark = pytest.mark.integration
 
@@ -61,14 +61,7 @@ def fn(aws, role_arn: str, endpoint: str) -> Iterator[Deployed]:
     """One echo function behind an AWS_IAM URL for the whole module."""
     lam = aws("lambda")
     name = f"it-sigv4-{uuid.uuid4().hex[:8]}"
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role_arn,
-        Handler="fn.handler",
-        Code={"ZipFile": zip_source(ECHO)},
-        Timeout=10,
-    )
+    create_python_function(lam, name, role_arn, zip_source(ECHO), Timeout=10)
     url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
     lam.update_function_url_config(FunctionName=name, AuthType="AWS_IAM")
     assert lam.get_function_url_config(FunctionName=name)["AuthType"] == "AWS_IAM"

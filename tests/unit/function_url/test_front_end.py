@@ -15,6 +15,7 @@ from infra.local.http.types import HttpRequest, HttpResponse
 from infra.local.lambda_.function_spec import FunctionSpec
 from infra.local.lambda_.invocation import InvocationOutcome, Throttled
 from infra.local.lambda_.moto_lambda import ResolvedFunction, UrlTarget
+from tests.unit.url_statements import public_url_statements
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -26,22 +27,7 @@ FORBIDDEN_POLICY = {
     "Message": "Forbidden. For troubleshooting Function URL authorization issues, see: "
     "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"
 }
-PUBLIC_URL = {
-    "Sid": "FunctionURLAllowPublicAccess",
-    "Effect": "Allow",
-    "Principal": "*",
-    "Action": "lambda:InvokeFunctionUrl",
-    "Resource": FN_ARN,
-    "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}},
-}
-INVOKE_VIA_URL = {
-    "Sid": "FunctionURLAllowInvokeAction",
-    "Effect": "Allow",
-    "Principal": "*",
-    "Action": "lambda:InvokeFunction",
-    "Resource": FN_ARN,
-    "Condition": {"Bool": {"lambda:InvokedViaFunctionUrl": "true"}},
-}
+PUBLIC_URL, INVOKE_VIA_URL = public_url_statements(FN_ARN)
 
 SPEC = FunctionSpec(
     account_id=ACCOUNT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.local.iam.policy import AuthzRequest, Caller, Decision, evaluate, principal_matches, statement_applies
+from tests.unit.url_statements import public_url_statements
 
 ACCOUNT = "123456789012"
 FN_ARN = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:hello"
@@ -13,23 +14,7 @@ ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/Deployer"
 SESSION_ARN = f"arn:aws:sts::{ACCOUNT}:assumed-role/Deployer/alice"
 USER_ARN = f"arn:aws:iam::{ACCOUNT}:user/bob"
 
-# The two statements the console writes for a public (AuthType NONE) URL, as get_policy shows them on AWS.
-PUBLIC_URL = {
-    "Sid": "FunctionURLAllowPublicAccess",
-    "Effect": "Allow",
-    "Principal": "*",
-    "Action": "lambda:InvokeFunctionUrl",
-    "Resource": FN_ARN,
-    "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}},
-}
-INVOKE_VIA_URL = {
-    "Sid": "FunctionURLAllowInvokeAction",
-    "Effect": "Allow",
-    "Principal": "*",
-    "Action": "lambda:InvokeFunction",
-    "Resource": FN_ARN,
-    "Condition": {"Bool": {"lambda:InvokedViaFunctionUrl": "true"}},
-}
+PUBLIC_URL, INVOKE_VIA_URL = public_url_statements(FN_ARN)
 
 
 def url_call(**context: str) -> AuthzRequest:
