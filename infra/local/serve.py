@@ -1,7 +1,8 @@
 """The local cloud on sockets: ``LocalCloud.dispatch`` behind the kit's HTTP/1.1 server, on loopback only.
 
 Each execution environment also gets a loopback port of its own for its Runtime API, as each Lambda
-sandbox has its own ``AWS_LAMBDA_RUNTIME_API`` endpoint.
+sandbox has its own ``AWS_LAMBDA_RUNTIME_API`` endpoint. On Linux every port answers only connections from
+the learner's own Unix user (``http/peers.py``): on a shared machine another user's connection is dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .cloud import LocalCloud
+from .http.peers import same_user
 from .http.server import serve_http
 from .http.types import HttpRequest, HttpResponse
 from .lambda_.execution_environment import Listener, RuntimeHandler
@@ -27,7 +29,7 @@ LOOPBACK = "127.0.0.1"
 
 async def listen_runtime_api(handler: RuntimeHandler) -> Listener:
     """Bind a Runtime API endpoint on an ephemeral loopback port."""
-    port, close = await serve_http(handler, host=LOOPBACK, streams=is_streamed_response)
+    port, close = await serve_http(handler, host=LOOPBACK, streams=is_streamed_response, admit=same_user)
     return Listener(port, close)
 
 
@@ -68,7 +70,7 @@ async def run_server(
             return HttpResponse(202, [("Content-Type", "application/json")], b'{"stopping":true}')
         return await cloud.dispatch(request)
 
-    _, close = await serve_http(handle, sock=sock)
+    _, close = await serve_http(handle, sock=sock, admit=same_user)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -19,6 +19,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from http import HTTPStatus
 
+from .peers import Admit
 from .types import HttpRequest, HttpResponse
 
 log = logging.getLogger("infra.local")
@@ -268,8 +269,10 @@ class HttpProtocol(asyncio.Protocol):
         handler: Handler,
         registry: set[HttpProtocol] | None = None,
         streams: Callable[[list[tuple[str, str]]], bool] | None = None,
+        admit: Admit | None = None,
     ) -> None:
         self._handler = handler
+        self._admit = admit
         self._registry = registry
         self._streams = streams
         self._parser = _Parser()
@@ -284,6 +287,9 @@ class HttpProtocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport  # type: ignore[assignment]
         peer = transport.get_extra_info("peername")
+        if self._admit is not None and not (peer and self._admit(transport.get_extra_info("sockname"), peer)):
+            transport.abort()  # refused before a byte is read: nothing answers a stranger
+            return
         if peer:
             self._peer = str(peer[0])
 
@@ -415,13 +421,17 @@ async def serve_http(
     port: int = 0,
     sock: socket.socket | None = None,
     streams: Callable[[list[tuple[str, str]]], bool] | None = None,
+    admit: Admit | None = None,
 ) -> tuple[int, Callable[[], Awaitable[None]]]:
-    """Listen on ``host:port`` (or ``sock``); return the bound port and a function that closes it all."""
+    """Listen on ``host:port`` (or ``sock``); return the bound port and a function that closes it all.
+
+    ``admit(local, peer)`` decides, as each connection arrives, whether it is served at all.
+    """
     loop = asyncio.get_running_loop()
     protocols: set[HttpProtocol] = set()
 
     def factory() -> HttpProtocol:
-        protocol = HttpProtocol(handler, protocols, streams)
+        protocol = HttpProtocol(handler, protocols, streams, admit)
         protocols.add(protocol)
         return protocol
 
