@@ -18,7 +18,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 
 from .local import control
-from .local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from .local.iam.credentials import LocalCredentials, load_or_create
 from .settings import Settings
 from .signing import SigV4, presign
 
@@ -29,6 +29,10 @@ _BROWSER_SUFFIXES = {
     ".cloudfront.net": ".cloudfront.localhost",
     ".amazonaws.com": ".localhost",
 }
+# Local calls go to loopback directly, never through an HTTP(S)_PROXY of the learner's shell: a proxies
+# mapping that is not None makes botocore skip the environment's, and with no "http"/"https" key in it no
+# request is proxied (an empty value would still make botocore send proxy-style absolute request targets).
+_DIRECT = Config(proxies={"direct": ""})
 _MUTATING = (
     "Create",
     "Put",
@@ -75,6 +79,7 @@ class Kit:
     settings: Settings
     endpoint: str | None = None  # the local cloud's, in local mode
     _session: Any = None
+    _local_credentials: LocalCredentials | None = None
     _banner: _Banner = field(default_factory=_Banner)
 
     @property
@@ -101,19 +106,27 @@ class Kit:
         region = region or self.settings.region
         config = Config(retries={"max_attempts": 3, "mode": "standard"})
         if self.local:
+            credentials = self.local_credentials
             client = boto3.session.Session().client(
                 service,
                 region_name=region,
                 endpoint_url=self.endpoint,
-                aws_access_key_id=LOCAL_ACCESS_KEY,
-                aws_secret_access_key=LOCAL_SECRET_KEY,
-                config=config,
+                aws_access_key_id=credentials.access_key_id,
+                aws_secret_access_key=credentials.secret_access_key,
+                config=config.merge(_DIRECT),
             )
             client.meta.events.register("before-send", _refuse_non_loopback)
             return client
         client = self._session.client(service, region_name=region, config=config)
         client.meta.events.register("before-call", self._cost_banner)
         return client
+
+    @property
+    def local_credentials(self) -> LocalCredentials:
+        """The learner's own local credentials, from the state folder of their local cloud."""
+        if self._local_credentials is None:
+            self._local_credentials = load_or_create(control.state_dir())
+        return self._local_credentials
 
     def _cost_banner(self, model: Any, **_: Any) -> None:
         if self._banner.shown or not model.name.startswith(_MUTATING):
@@ -133,13 +146,13 @@ class Kit:
         kwargs.setdefault("timeout", httpx.Timeout(60.0, read=120.0))
         if self.local:
             assert self.endpoint is not None
-            kwargs.setdefault("transport", LocalCloudTransport(self.endpoint))
+            kwargs.setdefault("transport", LocalCloudTransport(self.endpoint, self.credentials()))
         return httpx.Client(**kwargs)
 
     def credentials(self) -> Any:
         """The credentials this kit's AWS calls use (botocore ``Credentials``)."""
         if self.local:
-            return Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY)
+            return Credentials(self.local_credentials.access_key_id, self.local_credentials.secret_access_key)
         return self._session.get_credentials().get_frozen_credentials()
 
     def sigv4(self, access_key: str | None = None, secret_key: str | None = None, token: str | None = None) -> SigV4:
@@ -176,10 +189,15 @@ class LocalCloudTransport(httpx.BaseTransport):
 
     _AWS_SUFFIXES = (".on.aws", ".cloudfront.net", ".amazonaws.com", ".localhost")
 
-    def __init__(self, endpoint: str) -> None:
+    def __init__(self, endpoint: str, credentials: Any = None) -> None:
+        """``credentials`` sign the name look-ups (default: the learner's own local credentials)."""
         parts = urlsplit(endpoint)
         self._port = parts.port
         self._inner = httpx.HTTPTransport()
+        if credentials is None:
+            found = load_or_create(control.state_dir())
+            credentials = Credentials(found.access_key_id, found.secret_access_key)
+        self._auth = SigV4(credentials, "us-east-1", service="kit")
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
@@ -196,9 +214,8 @@ class LocalCloudTransport(httpx.BaseTransport):
 
     def _resolves(self, host: str) -> bool:
         """Does ``host`` resolve through the local cloud's Route 53 (a custom domain of the learner's)?"""
-        answer = self._inner.handle_request(
-            httpx.Request("GET", f"http://127.0.0.1:{self._port}/_kit/resolve", params={"name": host})
-        )
+        request = httpx.Request("GET", f"http://127.0.0.1:{self._port}/_kit/resolve", params={"name": host})
+        answer = self._inner.handle_request(next(self._auth.auth_flow(request)))
         answer.read()
         return answer.status_code == 200
 

@@ -15,8 +15,10 @@ from typing import Any
 import boto3
 import httpx
 import pytest
+from botocore.credentials import Credentials
 
 from infra.local import control
+from infra.local.iam.credentials import load_or_create
 from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
 
 REGION = "ap-northeast-2"
@@ -28,7 +30,14 @@ def endpoint() -> str:
 
 
 @pytest.fixture(scope="session")
-def aws(endpoint: str):
+def local_credentials(endpoint: str) -> Credentials:
+    """The session's local cloud's own credentials (the learner's, as ``python -m infra.local env`` prints)."""
+    found = load_or_create(control.state_dir())
+    return Credentials(found.access_key_id, found.secret_access_key)
+
+
+@pytest.fixture(scope="session")
+def aws(endpoint: str, local_credentials: Credentials):
     """A factory of plain boto3 clients pointed at the local cloud (no kit code involved)."""
 
     def make(service: str, region: str = REGION) -> Any:
@@ -36,8 +45,8 @@ def aws(endpoint: str):
             service,
             endpoint_url=endpoint,
             region_name=region,
-            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-            aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            aws_access_key_id=local_credentials.access_key,
+            aws_secret_access_key=local_credentials.secret_key,
         )
 
     return make

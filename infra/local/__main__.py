@@ -1,4 +1,8 @@
-"""``python -m infra.local serve|start|stop|status``: run or control the local cloud."""
+"""``python -m infra.local serve|start|stop|status|env``: run or control the local cloud.
+
+``env`` prints the ``AWS_*`` exports that point the AWS CLI or plain boto3 at the learner's local cloud with
+the learner's own local credentials: ``eval "$(python -m infra.local env)"``.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,8 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 1
     port = args.port if args.port is not None else int(os.environ.get("KIT_LOCAL_PORT") or 0) or control.free_port()
+    if os.name == "posix":
+        os.umask(0o077)  # what the local cloud writes (logs, unpacked code) is the learner's alone
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def ready(bound: int) -> None:
@@ -38,6 +44,29 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     finally:
         control.clear_state(directory, os.getpid())
+    return 0
+
+
+def _print_env() -> int:
+    import shlex
+
+    from .iam.credentials import load_or_create
+
+    info = control.start()
+    credentials = load_or_create(info.state_dir)
+    from ..settings import DEFAULT_REGION
+
+    region = os.environ.get("KIT_REGION") or DEFAULT_REGION
+    exports = {
+        "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+        "AWS_ENDPOINT_URL": info.endpoint,
+        "AWS_DEFAULT_REGION": region,
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    for name, value in exports.items():
+        print(f"export {name}={shlex.quote(value)}")
+    print("unset AWS_SESSION_TOKEN AWS_PROFILE")
     return 0
 
 
@@ -59,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--port", type=int, default=None)
     sub.add_parser("stop", help="stop it")
     sub.add_parser("status", help="say whether it runs and where")
+    sub.add_parser("env", help="print AWS_* exports for the AWS CLI or boto3 (starts the local cloud if needed)")
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
@@ -69,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "stop":
         print("stopped" if control.stop() else "no local cloud was running")
         return 0
+    if args.command == "env":
+        return _print_env()
     info = control.running()
     print(f"running: {info.endpoint} (pid {info.pid})" if info else "not running")
     return 0 if info else 3

@@ -8,8 +8,12 @@
 | ``<api-id>.execute-api.<region>.amazonaws.com`` / ``.localhost`` | ``RestApiGateway`` |
 | anything else, ``POST /2015-03-31/functions/<name>/invocations`` | ``LambdaInvokeApi`` |
 | anything else, ``POST /2021-11-15/functions/<name>/response-streaming-invocations`` | ``LambdaInvokeApi`` (stream) |
-| anything else, ``/_kit/...`` | the local cloud's own endpoints (health, name resolution) |
+| anything else, ``/_kit/...`` | the local cloud's own endpoints (health, name resolution, shutdown) |
 | anything else | moto (``MotoBridge``) |
+
+Every request of the last four rows is the AWS API side: it must be SigV4-signed by the learner's local
+credentials, an IAM user's active key or an STS session (``iam/api_auth.py``), or it gets AWS's 403 for
+that protocol. The one exception is ``GET /_kit/health`` unsigned, which says only what this server is.
 
 This is still a core from request to response; ``serve.py`` puts it on a socket.
 """
@@ -21,7 +25,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from .apigateway.rest import RestApiGateway, parse_api_host
@@ -29,9 +33,12 @@ from .cloudfront.distributions import parse_distribution_host
 from .cloudfront.edge import CloudFrontEdge
 from .function_url.front_end import FunctionUrlFrontEnd, parse_url_host
 from .http.types import HttpRequest, HttpResponse
-from .iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from .iam.api_auth import Authenticated, authenticate
+from .iam.credentials import load_or_create, private_folder, proof
+from .iam.identity import set_account_root
 from .lambda_.environment_pool import EnvironmentPool
 from .lambda_.execution_environment import ExecutionEnvironment, ListenFactory
+from .lambda_.execution_role import role_session_environment
 from .lambda_.function_spec import FunctionSpec
 from .lambda_.invocation import InvocationOutcome
 from .lambda_.invoke_api import LambdaInvokeApi
@@ -57,6 +64,25 @@ def caller_of(request: HttpRequest) -> tuple[str, str]:
     return account_for_access_key(match.group(1)), match.group(2)
 
 
+SERVICE_NAME = "lambda-url-kit local cloud"
+
+
+def _json(status: int, body: object) -> HttpResponse:
+    return HttpResponse(status, [("Content-Type", "application/json")], json.dumps(body).encode())
+
+
+def _is_signed(request: HttpRequest) -> bool:
+    return request.header("authorization") is not None or "X-Amz-Signature=" in request.query
+
+
+def _without_cors(response: HttpResponse) -> HttpResponse:
+    """The AWS API side grants no page any CORS access (moto's server would answer every origin)."""
+    headers = [(k, v) for k, v in response.headers if not k.lower().startswith("access-control-")]
+    if len(headers) == len(response.headers):
+        return response
+    return HttpResponse(response.status, headers, response.body, stream=response.stream)
+
+
 def custom_domain(host: str) -> str | None:
     """The name a request is for when it is neither loopback nor an AWS name (``<name>.localhost`` too)."""
     if host in _LOOPBACK_HOSTS or _IP.match(host) or "." not in host or host.endswith(_AWS_NAMES):
@@ -76,8 +102,12 @@ class LocalCloud:
         legacy_permissions: bool = False,
         max_environments: int | None = None,
         idle_seconds: float = 600.0,
+        on_shutdown: Callable[[], None] | None = None,
     ) -> None:
         self.port = port
+        self._on_shutdown = on_shutdown
+        self.credentials = load_or_create(private_folder(state_dir))
+        set_account_root(self.credentials)
         self.state_dir = state_dir
         self.started = time.time()
         from .control import code_version
@@ -86,13 +116,9 @@ class LocalCloud:
         self.moto = MotoBridge()
         logs = MotoLogSink()
         endpoint = f"http://127.0.0.1:{port}"
-        extra_env = {
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY,
-            "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_KEY,
-        }
 
         def factory(spec: FunctionSpec, task_root: Path) -> ExecutionEnvironment:
+            extra_env = {"AWS_ENDPOINT_URL": endpoint, **role_session_environment(spec)}
             return ExecutionEnvironment(
                 spec, task_root=task_root, listen=listen, logs=logs, extra_env=extra_env, python=sys.executable
             )
@@ -145,8 +171,13 @@ class LocalCloud:
         name = custom_domain(request.host)
         if name is not None:
             return await self._custom_domain(name, request)
+        if request.path == "/_kit/health" and not _is_signed(request):
+            return _json(200, {"service": SERVICE_NAME})
+        caller = authenticate(request)
+        if isinstance(caller, HttpResponse):
+            return caller
         if request.path.startswith("/_kit/"):
-            return self._kit(request)
+            return self._kit(request, caller)
         match = _INVOKE_PATH.match(request.path)
         if match and request.method == "POST":
             account_id, region = caller_of(request)
@@ -155,7 +186,7 @@ class LocalCloud:
         if match and request.method == "POST":
             account_id, region = caller_of(request)
             return await self.invoke_api.handle_stream(request, match.group(1), account_id=account_id, region=region)
-        return self.moto.handle(request)
+        return _without_cors(self.moto.handle(request))
 
     async def _custom_domain(self, name: str, request: HttpRequest) -> HttpResponse:
         """A request for a name of the learner's own (``api.example.test``): where Route 53 sends it.
@@ -176,10 +207,22 @@ class LocalCloud:
             return HttpResponse(502, [("Content-Type", "application/json")], b'{"message":"no such AWS endpoint"}')
         return await answer
 
-    def _kit(self, request: HttpRequest) -> HttpResponse:
+    def _kit(self, request: HttpRequest, caller: Authenticated) -> HttpResponse:
+        """The local cloud's own endpoints; health details and shutdown are for the learner (the root) only."""
+        from urllib.parse import parse_qs
+
+        query = parse_qs(request.query)
+        if request.path == "/_kit/resolve":
+            name = (query.get("name") or [""])[0]
+            found = resolve(name) if name else None
+            if found is None:
+                return _json(404, {"name": name, "resolves": False})
+            return _json(200, {"name": found.name, "resolves": True, "target": found.target, "via": list(found.via)})
+        if not caller.identity.is_root:
+            return _json(403, {"message": "only the learner's own credentials may use this endpoint"})
         if request.path == "/_kit/health":
             body = {
-                "service": "lambda-url-kit local cloud",
+                "service": SERVICE_NAME,
                 "pid": os.getpid(),
                 "port": self.port,
                 "state_dir": str(self.state_dir),
@@ -187,18 +230,14 @@ class LocalCloud:
                 "environments": len(self.pool.environments),
                 "version": self.version,
             }
-            return HttpResponse(200, [("Content-Type", "application/json")], json.dumps(body).encode())
-        if request.path == "/_kit/resolve":
-            from urllib.parse import parse_qs
-
-            name = (parse_qs(request.query).get("name") or [""])[0]
-            found = resolve(name) if name else None
-            if found is None:
-                body = {"name": name, "resolves": False}
-                return HttpResponse(404, [("Content-Type", "application/json")], json.dumps(body).encode())
-            body = {"name": found.name, "resolves": True, "target": found.target, "via": list(found.via)}
-            return HttpResponse(200, [("Content-Type", "application/json")], json.dumps(body).encode())
-        return HttpResponse(404, [("Content-Type", "application/json")], b'{"message":"unknown local cloud endpoint"}')
+            challenge = (query.get("challenge") or [""])[0]
+            if challenge:
+                body["proof"] = proof(self.credentials.secret_access_key, challenge)
+            return _json(200, body)
+        if request.path == "/_kit/shutdown" and request.method == "POST" and self._on_shutdown is not None:
+            self._on_shutdown()
+            return _json(202, {"stopping": True})
+        return _json(404, {"message": "unknown local cloud endpoint"})
 
     async def close(self) -> None:
         await self.pool.close()

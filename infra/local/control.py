@@ -1,9 +1,14 @@
 """Find, start, attach to and stop a learner's local cloud.
 
 A local cloud is found through its learner's own state directory (``KIT_STATE_DIR``, default
-``~/.lambda-url-kit``): ``local-cloud.json`` there records its pid and port. Attaching checks that the
-process answering on that port is that local cloud (pid and state directory match), so a notebook never
-attaches to another learner's local cloud on a shared machine, and no port is ever assumed.
+``~/.lambda-url-kit``, kept ``0700``): ``local-cloud.json`` there records its pid and port, and
+``credentials.json`` the learner's local credentials. Before the kit sends a call to the port, it checks
+that the server there is the learner's own: on Linux the listening socket must belong to the learner's
+Unix user, and everywhere the server must answer a fresh challenge with a proof only a holder of the
+learner's secret can give (``iam/credentials.py``) and report the recorded pid and state directory. So a
+notebook never attaches to another learner's local cloud, nor to whatever another user listens with on a
+port left in a stale state file, and no port is ever assumed. Every call goes to loopback directly, never
+through an ``HTTP(S)_PROXY`` of the learner's shell.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -21,7 +27,11 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from .http import peers
+from .iam.credentials import LocalCredentials, load_or_create, private_folder, proof
+
 STATE_FILE = "local-cloud.json"
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never through a proxy
 
 
 @dataclass(frozen=True)
@@ -58,11 +68,41 @@ def free_port() -> int:
 
 
 def health(port: int, timeout: float = 2.0) -> dict | None:
+    """What any caller may learn from the server on ``port``: that it is a local cloud (nothing private)."""
+    return _call(port, "GET", "/_kit/health", None, timeout)
+
+
+def _call(port: int, method: str, path: str, credentials: LocalCredentials | None, timeout: float) -> dict | None:
+    """One call to the local cloud's own endpoints, SigV4-signed when ``credentials`` are given."""
+    url = f"http://127.0.0.1:{port}{path}"
+    headers: dict[str, str] = {}
+    if credentials is not None:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        signed = AWSRequest(method=method, url=url, data=b"")
+        keys = Credentials(credentials.access_key_id, credentials.secret_access_key)
+        SigV4Auth(keys, "kit", "us-east-1").add_auth(signed)
+        headers = dict(signed.headers.items())
+    request = urllib.request.Request(url, method=method, headers=headers, data=b"" if method == "POST" else None)
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_kit/health", timeout=timeout) as response:
+        with _DIRECT.open(request, timeout=timeout) as response:
             return json.loads(response.read())
     except (OSError, ValueError, urllib.error.URLError):
         return None
+
+
+def identify(port: int, directory: Path, timeout: float = 2.0) -> dict | None:
+    """The health of the learner's own local cloud on ``port``; ``None`` unless it proves it is theirs."""
+    if peers.supported() and peers.listener_uid(port) != os.getuid():
+        return None  # another user's socket (or nothing): not a byte of ours goes there
+    credentials = load_or_create(directory)
+    challenge = secrets.token_hex(16)
+    status = _call(port, "GET", f"/_kit/health?challenge={challenge}", credentials, timeout)
+    if not status or status.get("proof") != proof(credentials.secret_access_key, challenge):
+        return None
+    return status
 
 
 def read_state(directory: Path | None = None) -> LocalCloudInfo | None:
@@ -75,9 +115,11 @@ def read_state(directory: Path | None = None) -> LocalCloudInfo | None:
 
 
 def write_state(info: LocalCloudInfo) -> None:
-    info.state_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(info.state_dir)
     tmp = info.state_dir / f".{STATE_FILE}.{os.getpid()}"
-    tmp.write_text(json.dumps({"pid": info.pid, "port": info.port, "endpoint": info.endpoint}))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(json.dumps({"pid": info.pid, "port": info.port, "endpoint": info.endpoint}))
     tmp.replace(info.state_dir / STATE_FILE)
 
 
@@ -98,7 +140,7 @@ def running(directory: Path | None = None) -> LocalCloudInfo | None:
     info = read_state(directory)
     if info is None:
         return None
-    status = health(info.port)
+    status = identify(info.port, directory)
     if status and status.get("pid") == info.pid and Path(status.get("state_dir", "")) == directory:
         return info
     return None
@@ -109,7 +151,7 @@ def start(port: int | None = None, directory: Path | None = None, timeout: float
     directory = _resolved(directory)
     info = running(directory)
     if info is not None:
-        status = health(info.port) or {}
+        status = identify(info.port, directory) or {}
         if status.get("version") not in (None, code_version()):
             print(
                 f"warning: your local cloud (port {info.port}) runs older code than this kit; to run the new code, "
@@ -118,8 +160,10 @@ def start(port: int | None = None, directory: Path | None = None, timeout: float
             )
         return info
     port = port or int(os.environ.get("KIT_LOCAL_PORT") or 0) or free_port()
-    directory.mkdir(parents=True, exist_ok=True)
+    private_folder(directory)
+    load_or_create(directory)
     log_path = directory / "local-cloud.log"
+    log_path.touch(mode=0o600, exist_ok=True)
     project_root = Path(__file__).resolve().parents[2]
     with open(log_path, "ab") as log_file:
         kwargs: dict[str, object] = {"start_new_session": True} if os.name == "posix" else {}
@@ -153,11 +197,7 @@ def stop(directory: Path | None = None, timeout: float = 15.0) -> bool:
     if info is None:
         clear_state(directory)
         return False
-    try:
-        request = urllib.request.Request(f"{info.endpoint}/_kit/shutdown", method="POST")
-        urllib.request.urlopen(request, timeout=5).close()
-    except OSError:
-        pass
+    _call(info.port, "POST", "/_kit/shutdown", load_or_create(directory), 5)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and health(info.port, 0.5):
         time.sleep(0.1)

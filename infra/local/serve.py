@@ -19,7 +19,6 @@ from pathlib import Path
 from .cloud import LocalCloud
 from .http.peers import same_user
 from .http.server import serve_http
-from .http.types import HttpRequest, HttpResponse
 from .lambda_.execution_environment import Listener, RuntimeHandler
 from .lambda_.runtime_api import is_streamed_response
 
@@ -61,16 +60,13 @@ async def run_server(
     sock = bind_loopback(port)
     bound = sock.getsockname()[1]
     cloud = LocalCloud(
-        port=bound, state_dir=state_dir, listen=listen_runtime_api, legacy_permissions=legacy_permissions
+        port=bound,
+        state_dir=state_dir,
+        listen=listen_runtime_api,
+        legacy_permissions=legacy_permissions,
+        on_shutdown=stop.set,
     )
-
-    async def handle(request: HttpRequest) -> HttpResponse:
-        if request.path == "/_kit/shutdown" and request.method == "POST":
-            stop.set()
-            return HttpResponse(202, [("Content-Type", "application/json")], b'{"stopping":true}')
-        return await cloud.dispatch(request)
-
-    _, close = await serve_http(handle, sock=sock, admit=same_user)
+    _, close = await serve_http(cloud.dispatch, sock=sock, admit=same_user)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -26,21 +26,29 @@ from tests.benchmarks.bench_function_url import deploy_api, get_request, local_k
 def signed_headers(url: str, region: str) -> dict[str, str]:
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
-    from infra.local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 
     request = AWSRequest(method="GET", url=url, headers={"User-Agent": "bench"})
-    SigV4Auth(Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), "lambda", region).add_auth(request)
+    SigV4Auth(_credentials(), "lambda", region).add_auth(request)
     return {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "x-amz-date")}
 
 
+def _credentials():  # type: ignore[no-untyped-def]
+    """The benchmark's local cloud's own credentials (botocore ``Credentials``)."""
+    from botocore.credentials import Credentials
+
+    from infra.local import control
+    from infra.local.iam.credentials import load_or_create
+
+    found = load_or_create(control.state_dir())
+    return Credentials(found.access_key_id, found.secret_access_key)
+
+
 def verify_alone(url: str, host: str, region: str, rounds: int = 20000) -> float:
-    from infra.local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
     from infra.local.iam.sigv4 import Credential, verify
 
     headers = (("Host", host), ("User-Agent", "bench"), *signed_headers(url, region).items())
-    credential = Credential(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY)
+    keys = _credentials()
+    credential = Credential(keys.access_key, keys.secret_key)
     now = datetime.now(UTC)
     started = time.perf_counter()
     for _ in range(rounds):

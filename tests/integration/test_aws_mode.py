@@ -13,9 +13,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from botocore.credentials import Credentials
 from nbclient import NotebookClient
-
-from infra.local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -33,14 +32,16 @@ def _outputs(notebook: nbformat.NotebookNode) -> list[str]:
     return texts
 
 
-def test_notebook_01_in_aws_mode_warns_before_it_creates(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_notebook_01_in_aws_mode_warns_before_it_creates(
+    endpoint: str, local_credentials: Credentials, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = {
         "KIT_MODE": "aws",
         "KIT_LEARNER": "rehearsal",
         "KIT_REGION": "ap-northeast-2",
         "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_KEY,
+        "AWS_ACCESS_KEY_ID": local_credentials.access_key,
+        "AWS_SECRET_ACCESS_KEY": local_credentials.secret_key,
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

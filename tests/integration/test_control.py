@@ -44,7 +44,7 @@ def test_a_second_state_directory_gets_a_local_cloud_of_its_own(
     assert control.running(directory) == second_cloud
     assert control.read_state(directory) == second_cloud
     assert control.running(control.state_dir()) == session_cloud
-    health = control.health(second_cloud.port)
+    health = control.identify(second_cloud.port, directory)
     assert health is not None
     assert (health["pid"], health["port"], health["state_dir"]) == (second_cloud.pid, second_cloud.port, str(directory))
     # Starting again attaches instead of starting another.

@@ -9,10 +9,11 @@ import boto3
 import httpx
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.credentials import Credentials
 
 from infra import kit as kit_module
 from infra.kit import COST_WARNING, Kit, LocalCloudTransport, LocalModeViolation
-from infra.local.iam.credentials import LOCAL_ACCESS_KEY
+from infra.local.iam.credentials import LocalCredentials
 from infra.settings import Settings
 
 URL_HOST = "abcdefghijklmnopqrstuvwxyz012345.lambda-url.ap-northeast-2.on.aws"
@@ -26,12 +27,13 @@ def _recording_transport(
 
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/_kit/resolve":
+            assert request.headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEEXAMPLE22/")
             name = request.url.params["name"]
             return httpx.Response(200 if name in resolvable else 404, json={"name": name})
         seen.append(request)
         return httpx.Response(200, json={"ok": True})
 
-    transport = LocalCloudTransport(f"http://127.0.0.1:{port}")
+    transport = LocalCloudTransport(f"http://127.0.0.1:{port}", Credentials("AKIAEXAMPLEEXAMPLE22", "secret"))
     transport._inner = httpx.MockTransport(answer)  # type: ignore[assignment]
     return transport, seen
 
@@ -162,11 +164,12 @@ def test_the_loopback_hook_refuses_aws_and_lets_loopback_through() -> None:
 
 
 def test_a_local_mode_client_has_the_hook_registered_before_send() -> None:
-    kit = Kit(Settings(learner="alice"), endpoint="http://127.0.0.1:1")
+    mine = LocalCredentials("AKIAEXAMPLEEXAMPLE22", "a-secret-of-this-learner")
+    kit = Kit(Settings(learner="alice"), endpoint="http://127.0.0.1:1", _local_credentials=mine)
     lam = kit.client("lambda")
     assert lam.meta.endpoint_url == "http://127.0.0.1:1"
     assert lam.meta.region_name == "ap-northeast-2"
-    assert lam._request_signer._credentials.access_key == LOCAL_ACCESS_KEY
+    assert lam._request_signer._credentials.access_key == "AKIAEXAMPLEEXAMPLE22"
     with pytest.raises(LocalModeViolation):
         lam.meta.events.emit(
             "before-send.lambda.ListFunctions", request=SimpleNamespace(url="https://lambda.us-east-1.amazonaws.com/")

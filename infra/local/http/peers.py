@@ -63,6 +63,23 @@ def peer_socket(local: Address, peer: Address) -> PeerSocket | None:
     return None
 
 
+def listener_uid(port: int) -> int | None:
+    """The uid owning the socket listening on loopback ``port`` (``None`` if nothing listens there)."""
+    for table in _TABLES:
+        v6 = table.name == "tcp6"
+        wanted = {_hex_address(("127.0.0.1", port), v6=v6), _hex_address(("0.0.0.0", port), v6=v6)}
+        try:
+            with table.open("rb") as rows:
+                next(rows, None)
+                for row in rows:
+                    fields = row.split()
+                    if len(fields) > 9 and fields[3] == b"0A" and fields[1].decode() in wanted:
+                        return int(fields[7])
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 def same_user(local: Address, peer: Address) -> bool:
     """Admit a connection only from a process of this process's own Unix user (everyone where unsupported).
 

@@ -1,8 +1,8 @@
 """Who signed a request: an access key as moto's IAM and STS know it, with the caller's own policies.
 
 Emulates: IAM users' access keys (active ones), STS temporary credentials (``AssumeRole``: the session
-token must come with them, and they expire), and the kit's own local credentials, which stand for the
-default account's root user (they are the credentials the notebooks and the handlers use in local mode).
+token must come with them, and they expire), and the learner's own local credentials (``credentials.py``),
+which stand for the default account's root user (the notebooks use them; handlers get role sessions).
 An identity carries the identity-based policies that apply to it: a user's attached and inline policies
 and its groups'; a role's attached and inline policies for its sessions.
 
@@ -24,7 +24,7 @@ from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from .credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from .credentials import LocalCredentials
 from .sigv4 import Credential
 
 
@@ -41,6 +41,20 @@ class Identity:
 
 
 _service_sessions: dict[str, Identity] = {}
+_account_root: list[Identity] = []  # the learner's local credentials, once the local cloud has read them
+
+
+def set_account_root(credentials: LocalCredentials) -> None:
+    """Make the learner's local credentials the default account's root user."""
+    _account_root[:] = [
+        Identity(
+            Credential(credentials.access_key_id, credentials.secret_access_key),
+            DEFAULT_ACCOUNT_ID,
+            f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:root",
+            DEFAULT_ACCOUNT_ID,
+            is_root=True,
+        )
+    ]
 
 
 def register_service_session(identity: Identity) -> None:
@@ -75,14 +89,8 @@ def find_identity(access_key: str) -> Identity | None:
     service = _service_sessions.get(access_key)
     if service is not None:
         return service
-    if access_key == LOCAL_ACCESS_KEY:
-        return Identity(
-            Credential(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY),
-            DEFAULT_ACCOUNT_ID,
-            f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:root",
-            DEFAULT_ACCOUNT_ID,
-            is_root=True,
-        )
+    if _account_root and _account_root[0].credential.access_key == access_key:
+        return _account_root[0]
     from moto.iam.models import iam_backends
     from moto.sts.models import sts_backends
 

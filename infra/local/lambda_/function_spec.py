@@ -35,6 +35,7 @@ class FunctionSpec:
     revision: str
     reserved_concurrency: int | None
     code: bytes = field(repr=False, compare=False, default=b"")
+    role: str = ""  # the execution role's ARN: its session's credentials are the environment's
 
     @property
     def log_group(self) -> str:
@@ -58,6 +59,7 @@ def spec_from_moto(function: Any, *, reserved_concurrency: Any = None) -> Functi
         "layers": [layer.get("Arn") for layer in function.layers],
         "code": function.code_sha_256,
         "modified": function.last_modified,
+        "role": function.role,
     }
     revision = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16]
     reserved = reserved_concurrency if reserved_concurrency is not None else function.reserved_concurrency
@@ -78,4 +80,5 @@ def spec_from_moto(function: Any, *, reserved_concurrency: Any = None) -> Functi
         revision=revision,
         reserved_concurrency=None if reserved in (None, "") else int(reserved),
         code=function.code_bytes,
+        role=str(function.role or ""),
     )

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from infra.signing import SigV4
 from infra.steps.cloudfront import CustomDomain, Origin, distribution_config
 from tests.local_cloud import create_python_function, public_url, zip_source
 
@@ -126,7 +127,9 @@ def test_cloudfront_takes_only_an_issued_us_east_1_certificate_that_covers_every
         acm.delete_certificate(CertificateArn=virginia)
 
 
-def test_a_custom_domain_resolves_through_route53_to_its_distribution(aws, zone, url, endpoint) -> None:
+def test_a_custom_domain_resolves_through_route53_to_its_distribution(
+    aws, zone, url, endpoint, local_credentials
+) -> None:
     from infra.kit import LocalCloudTransport
 
     route53, zone_id, zone_name = zone
@@ -155,5 +158,7 @@ def test_a_custom_domain_resolves_through_route53_to_its_distribution(aws, zone,
         assert raw.get("/hello", headers={"Host": f"{domain}.localhost"}).json()["path"] == "/hello"
         missing = raw.get("/", headers={"Host": f"nothing.{zone_name}.localhost"})
         assert missing.status_code == 502 and "does not resolve" in missing.json()["message"]
-        resolved = raw.get("/_kit/resolve", params={"name": domain}).json()
+        assert raw.get("/_kit/resolve", params={"name": domain}).status_code == 403  # the AWS API side: signed only
+        auth = SigV4(local_credentials, "us-east-1", service="kit")
+        resolved = raw.get("/_kit/resolve", params={"name": domain}, auth=auth).json()
         assert resolved == {"name": domain, "resolves": True, "target": dist["DomainName"], "via": ["A alias"]}

@@ -11,7 +11,6 @@ import httpx
 import pytest
 from botocore.credentials import Credentials
 
-from infra.local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from infra.signing import SigV4, presign
 from tests.local_cloud import REGION
 
@@ -76,14 +75,14 @@ def test_unsigned_is_403_forbidden(iam_url, endpoint) -> None:
     assert response.status_code == 403 and response.content == b'{"Message":"Forbidden"}'
 
 
-def test_the_kits_own_credentials_are_the_accounts_root(iam_url, endpoint) -> None:
-    response = _client(endpoint, Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY)).post(iam_url.url, json={"a": 1})
+def test_the_kits_own_credentials_are_the_accounts_root(iam_url, endpoint, local_credentials) -> None:
+    response = _client(endpoint, local_credentials).post(iam_url.url, json={"a": 1})
     assert response.status_code == 200
     body = response.json()
     assert body["accountId"] == "123456789012"
     assert body["authorizer"] == {
         "iam": {
-            "accessKey": LOCAL_ACCESS_KEY,
+            "accessKey": local_credentials.access_key,
             "accountId": "123456789012",
             "callerId": "123456789012",
             "cognitoIdentity": None,
@@ -154,10 +153,10 @@ def test_a_user_allowed_on_one_function_is_refused_by_another(deploy, iam_url, a
     assert client.get(other.url).status_code == 403
 
 
-def test_a_signature_for_one_url_does_not_open_another(deploy, iam_url, aws, endpoint) -> None:
+def test_a_signature_for_one_url_does_not_open_another(deploy, iam_url, aws, endpoint, local_credentials) -> None:
     other = deploy(ECHO, permissions="none")
     aws("lambda").update_function_url_config(FunctionName=other.name, AuthType="AWS_IAM")
-    signed = presign(iam_url.url, Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), REGION)
+    signed = presign(iam_url.url, local_credentials, REGION)
     client = _client(endpoint, None)
     assert client.get(signed).status_code == 200
     response = client.get(signed.replace(iam_url.host, other.host))
@@ -165,8 +164,8 @@ def test_a_signature_for_one_url_does_not_open_another(deploy, iam_url, aws, end
     assert response.json()["message"].startswith("The request signature we calculated does not match")
 
 
-def test_an_expired_presigned_url_is_403(iam_url, endpoint) -> None:
-    signed = presign(iam_url.url, Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), REGION, expires=1)
+def test_an_expired_presigned_url_is_403(iam_url, endpoint, local_credentials) -> None:
+    signed = presign(iam_url.url, local_credentials, REGION, expires=1)
     time.sleep(2.1)
     response = _client(endpoint, None).get(signed)
     assert response.status_code == 403 and response.json()["message"] == "Request has expired"

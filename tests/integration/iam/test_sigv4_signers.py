@@ -23,7 +23,6 @@ from aws_requests_auth.aws_auth import AWSRequestsAuth
 from botocore.credentials import Credentials
 from requests_aws4auth import AWS4Auth
 
-from infra.local.iam.credentials import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from infra.signing import SigV4
 from tests.local_cloud import REGION, Deployed, create_python_function, zip_source
 
@@ -163,9 +162,11 @@ REQUESTS = {
 
 @pytest.mark.parametrize("shape", list(REQUESTS))
 @pytest.mark.parametrize("signer", list(SIGNERS))
-def test_a_signed_request_is_accepted(fn: Deployed, signer: str, shape: str) -> None:
+def test_a_signed_request_is_accepted(fn: Deployed, signer: str, shape: str, local_credentials: Credentials) -> None:
     method, target, body = REQUESTS[shape]
-    status, content = SIGNERS[signer](fn, method, target, body, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, None)
+    status, content = SIGNERS[signer](
+        fn, method, target, body, local_credentials.access_key, local_credentials.secret_key, None
+    )
     assert status == 200, content
     echoed: dict[str, Any] = json.loads(content)
     assert echoed["method"] == method
@@ -174,7 +175,7 @@ def test_a_signed_request_is_accepted(fn: Deployed, signer: str, shape: str) -> 
     assert echoed["rawQueryString"] == (query if method == "GET" else "")
     if body is not None:
         assert echoed["body"] == body.decode() and echoed["isBase64Encoded"] is False
-    assert echoed["iam"]["accessKey"] == LOCAL_ACCESS_KEY
+    assert echoed["iam"]["accessKey"] == local_credentials.access_key
     assert echoed["iam"]["userArn"].endswith(":root")
 
 
@@ -194,17 +195,25 @@ def test_an_unknown_key_is_an_invalid_security_token(fn: Deployed, signer: str) 
 
 
 @pytest.mark.parametrize("signer", [name for name in SIGNERS if name != "curl"])
-def test_a_body_changed_after_signing_is_a_signature_mismatch(fn: Deployed, signer: str) -> None:
+def test_a_body_changed_after_signing_is_a_signature_mismatch(
+    fn: Deployed, signer: str, local_credentials: Credentials
+) -> None:
     method, target, body = REQUESTS["POST-json"]
     tampered = BODY.replace(b"2", b"20")
-    status, content = SIGNERS[signer](fn, method, target, body, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, tampered)
+    status, content = SIGNERS[signer](
+        fn, method, target, body, local_credentials.access_key, local_credentials.secret_key, tampered
+    )
     assert status == 403
     assert json.loads(content)["message"].startswith(SIGNATURE_MISMATCH)
 
 
 @pytest.mark.parametrize("signer", [name for name in SIGNERS if name != "curl"])
-def test_a_wrong_secret_is_a_signature_mismatch(fn: Deployed, signer: str) -> None:
+def test_a_wrong_secret_is_a_signature_mismatch(fn: Deployed, signer: str, local_credentials: Credentials) -> None:
     method, target, body = REQUESTS["GET-with-query"]
-    status, content = SIGNERS[signer](fn, method, target, body, LOCAL_ACCESS_KEY, "not-the-secret", None)
+    status, content = SIGNERS[signer](fn, method, target, body, local_credentials.access_key, "not-the-secret", None)
     assert status == 403
     assert json.loads(content)["message"].startswith(SIGNATURE_MISMATCH)
+
+
+def _keys(credentials: Credentials) -> tuple[str, str]:
+    return credentials.access_key, credentials.secret_key
