@@ -4,7 +4,10 @@
 
 Prints (1) the cost of ``sigv4.verify`` alone, in-process, for a signed GET; (2) warm p50/p99 through the
 same function behind a NONE URL and behind an AWS_IAM URL, one keep-alive connection, the AWS_IAM one
-replaying one request signed with botocore (a signature stays valid for 5 minutes), and the difference.
+replaying one request signed with botocore (a signature stays valid for 5 minutes), and the difference;
+(3) what checking the signature adds to every AWS API call: ``api_auth.authenticate`` alone, in-process,
+for a botocore-signed ``GetFunction`` (the only work the check adds to that path), and that call's warm
+p50 over HTTP for scale.
 """
 
 from __future__ import annotations
@@ -66,6 +69,36 @@ def verify_alone(url: str, host: str, region: str, rounds: int = 20000) -> float
     return (time.perf_counter() - started) / rounds * 1e6
 
 
+def get_function_request(kit, name: str) -> tuple[bytes, object]:  # type: ignore[no-untyped-def]
+    """A botocore-signed ``GetFunction``: the raw bytes to replay, and the same as an ``HttpRequest``."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    from infra.local.http.types import HttpRequest
+
+    host = kit.endpoint.removeprefix("http://")
+    path = f"/2015-03-31/functions/{name}"
+    signed = AWSRequest(method="GET", url=f"{kit.endpoint}{path}", headers={"User-Agent": "bench"})
+    SigV4Auth(_credentials(), "lambda", kit.region).add_auth(signed)
+    headers = (("Host", host), *((k, v) for k, v in signed.headers.items()))
+    raw = f"GET {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
+    return raw.encode(), HttpRequest("GET", path, "", headers)
+
+
+def authenticate_alone(request, rounds: int = 20000) -> float:  # type: ignore[no-untyped-def]
+    from infra.local import control
+    from infra.local.iam.api_auth import Authenticated, authenticate
+    from infra.local.iam.credentials import load_or_create
+    from infra.local.iam.identity import set_account_root
+
+    set_account_root(load_or_create(control.state_dir()))
+    assert isinstance(authenticate(request), Authenticated)
+    started = time.perf_counter()
+    for _ in range(rounds):
+        authenticate(request)
+    return (time.perf_counter() - started) / rounds * 1e6
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -101,6 +134,12 @@ def main() -> int:
             r["p50_ms"] for r in results["NONE"]
         )
         print(f"AWS_IAM adds {added:.3f} ms to the warm p50 (signature check, identity and policy evaluation)")
+        raw, parsed = get_function_request(kit, kit.name("bench-none"))
+        print(f"api_auth.authenticate alone, a signed GetFunction: {authenticate_alone(parsed):.1f} us per call")
+        calls = [run_load(port, raw, 1, args.seconds) for _ in range(2)]
+        assert all(r["errors"] == 0 for r in calls), "GetFunction was refused"
+        p50 = statistics.median(r["p50_ms"] for r in calls)
+        print(f"warm GetFunction over HTTP, signed, 1 connection: p50 {p50:.3f} ms")
     finally:
         control.stop()
     return 0

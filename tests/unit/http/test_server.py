@@ -7,17 +7,14 @@ import socket
 
 import pytest
 
-from infra.local.http.server import BadRequest, _Parser, encode_response, serve_http
+from infra.local.http.server import BadRequest, RequestParser, encode_response, serve_http
 from infra.local.http.types import HttpRequest, HttpResponse
 
 
 def parse(data: bytes) -> list[tuple[HttpRequest, bool]]:
-    parser = _Parser()
-    parser.buffer += data
-    out = []
-    while (parsed := parser.next_request("10.0.0.1")) is not None:
-        out.append(parsed)
-    return out
+    parser = RequestParser()
+    parser.feed(data)
+    return [(message.request("10.0.0.1"), message.keep_alive) for message in parser.ready]
 
 
 def test_a_sized_body_and_keep_alive() -> None:
@@ -38,14 +35,11 @@ def test_a_chunked_body_with_trailers() -> None:
 
 
 def test_requests_arriving_in_pieces_and_pipelined() -> None:
-    parser = _Parser()
+    parser = RequestParser()
     raw = b"GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nConnection: close\r\n\r\n"
-    seen = []
     for byte in raw:
-        parser.buffer += bytes([byte])
-        while (parsed := parser.next_request()) is not None:
-            seen.append((parsed[0].path, parsed[1]))
-    assert seen == [("/1", True), ("/2", False)]
+        parser.feed(bytes([byte]))
+    assert [(m.request("127.0.0.1").path, m.keep_alive) for m in parser.ready] == [("/1", True), ("/2", False)]
 
 
 def test_http_1_0_closes_unless_asked_to_keep_alive() -> None:
@@ -54,13 +48,12 @@ def test_http_1_0_closes_unless_asked_to_keep_alive() -> None:
 
 
 def test_expect_100_continue_is_noticed_before_the_body() -> None:
-    parser = _Parser()
-    parser.buffer += b"POST / HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"
-    assert parser.next_request() is None
-    assert parser.expects_continue() is True
-    parser.continue_sent = True
-    parser.buffer += b"abc"
-    assert parser.next_request()[0].body == b"abc"
+    heads = []
+    parser = RequestParser(on_head=heads.append)
+    parser.feed(b"POST / HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n")
+    assert not parser.ready and heads[0].expects_continue is True
+    parser.feed(b"abc")
+    assert parser.ready[0].request("127.0.0.1").body == b"abc"
 
 
 @pytest.mark.parametrize(
