@@ -358,12 +358,15 @@ def test_a_30_mb_line_becomes_capped_events_and_a_truncation_marker(function, aw
 
 
 def test_many_lines_are_one_event_each_until_the_cap(function, aws) -> None:
+    from infra.local.lambda_.log_lines import INVOCATION_LOG_CAP
+
     name = function(LOUD)
-    invoke(aws("lambda"), name, {"lines": 3000})
+    invoke(aws("lambda"), name, {"lines": 17_500})  # about 17.7 MB: more than one invocation keeps
     messages = _events(aws("logs"), f"/aws/lambda/{name}")
     lines = [m for m in messages if m.startswith("line ")]
-    assert [int(m.split()[1]) for m in lines] == list(range(3000))
-    assert not any("dropped" in m for m in messages)
+    assert [int(m.split()[1]) for m in lines] == list(range(len(lines)))  # one event per line, in order
+    assert 16_000 < len(lines) < 17_500 and sum(map(len, lines)) <= INVOCATION_LOG_CAP
+    assert any("bytes of this invocation's log output were dropped" in m for m in messages)
 
 
 # --- 8. a Runtime API for its own environment only ------------------------------------------------------
@@ -395,3 +398,59 @@ def test_another_environment_cannot_reach_a_runtime_api(function, aws) -> None:
     assert outcome == "refused"
     response, again, _ = invoke(lam, victim)  # its own runtime still works
     assert "FunctionError" not in response and again == target
+
+
+# --- 7. an environment that fails to start gives its slot back ------------------------------------------
+
+GOOD = """
+def handler(event, context):
+    return "ok"
+"""
+
+
+@pytest.fixture
+def small_cloud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A local cloud of its own that holds at most two execution environments; boto3 Lambda client."""
+    import boto3
+
+    from infra.local import control
+
+    monkeypatch.setenv("KIT_MAX_ENVIRONMENTS", "2")
+    info = control.start(directory=tmp_path)
+    try:
+        client = {
+            "endpoint_url": info.endpoint,
+            "region_name": "ap-northeast-2",
+            "aws_access_key_id": "AKIAIOSFODNN7EXAMPLE",
+            "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        }
+        role = boto3.client("iam", **client).create_role(RoleName="walls", AssumeRolePolicyDocument="{}")
+        yield boto3.client("lambda", **client), role["Role"]["Arn"]
+    finally:
+        control.stop(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("files", "error_type"),
+    [
+        ({}, "Runtime.InvalidEntrypoint"),  # the wrapper is missing: nothing can be spawned
+        ({"wrapper": ("#!/bin/sh\nexit 7\n", 0o755)}, "Runtime.ExitError"),  # the runtime exits during INIT
+    ],
+    ids=["wrapper-missing", "exits-during-init"],
+)
+def test_environments_that_fail_to_start_give_their_slot_back(small_cloud, files: dict, error_type: str) -> None:
+    from tests.local_cloud import zip_files
+
+    lam, role = small_cloud
+    code = zip_files({"fn.py": (GOOD, 0o644), **files})
+    broken = {"Variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/wrapper"}}
+    lam.create_function(
+        FunctionName="broken", Runtime="python3.12", Handler="fn.handler", Role=role, Code={"ZipFile": code},
+        Environment=broken,
+    )  # fmt: skip
+    for _ in range(5):  # more failures than the cloud has slots
+        _, body, _ = invoke(lam, "broken")
+        assert body["errorType"] == error_type
+    create_python_function(lam, "good", role, zip_source(GOOD))
+    _, body, _ = invoke(lam, "good")
+    assert body == "ok"
