@@ -62,6 +62,13 @@ def test_exit_reasons_use_gos_words(code: int | None, reason: str) -> None:
 linux_only = pytest.mark.skipif(not sandbox.supported(), reason="the process tree needs Linux's /proc")
 
 
+def _state(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return None
+
+
 @linux_only
 def test_freeze_thaw_and_kill_reach_a_setsid_grandchild() -> None:
     shell = "setsid sleep 300 & echo $!; exec sleep 300"
@@ -71,17 +78,17 @@ def test_freeze_thaw_and_kill_reach_a_setsid_grandchild() -> None:
     try:
         frozen = sandbox.freeze(root.pid)
         assert {root.pid, grandchild} <= frozen
-        assert Path(f"/proc/{grandchild}/stat").read_text().rpartition(")")[2].split()[0] == "T"
+        deadline = time.monotonic() + 10  # a signal is delivered when the process is next scheduled
+        while _state(grandchild) != "T" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _state(grandchild) == "T"
         sandbox.thaw(root.pid)
         sandbox.kill_tree(root.pid)
         assert root.wait(10) == -signal.SIGKILL
         deadline = time.monotonic() + 10
-        while os.path.exists(f"/proc/{grandchild}") and time.monotonic() < deadline:
-            state = Path(f"/proc/{grandchild}/stat").read_text().rpartition(")")[2].split()[0]
-            if state == "Z":
-                break
-            time.sleep(0.02)
-        assert not os.path.exists(f"/proc/{grandchild}") or state == "Z"
+        while _state(grandchild) not in (None, "Z") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _state(grandchild) in (None, "Z")
     finally:
         for pid in (root.pid, grandchild):
             with contextlib.suppress(OSError):
