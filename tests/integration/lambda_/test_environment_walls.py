@@ -159,7 +159,7 @@ import errno, os, tempfile
 
 def handler(event, context):
     seen = sorted(os.listdir("/tmp"))
-    with open("/tmp/mine", "w") as f:
+    with open(f"/tmp/{event['mark']}", "w") as f:
         f.write("x")
     written, error = 0, None
     if event.get("fill_mb"):
@@ -187,21 +187,22 @@ def handler(event, context):
 def test_each_environment_has_its_own_tmp_of_ephemeral_storage_size(function, aws) -> None:
     lam = aws("lambda")
     first, second = function(TMP, EphemeralStorage={"Size": 512}), function(TMP)
-    _, body, _ = invoke(lam, first, {"fill_mb": 600})
+    mark = f"mark-{uuid.uuid4().hex}"
+    _, body, _ = invoke(lam, first, {"fill_mb": 600, "mark": mark})
     if body["sandbox"] != "tmpfs":
         pytest.skip("no mount namespace here: /tmp is the machine's (stated as Not emulated)")
     assert body["error"] == "ENOSPC" and 500 <= body["written_mb"] < 512
-    assert not any(name == "mine" for name in body["seen"])
+    assert mark not in body["seen"]
     assert body["home"] == body["tmpdir"] == "/tmp"
     assert body["aws_config"] == [False, False] and body["proxies"] == []
-    _, other, _ = invoke(lam, second)
-    assert "mine" not in other["seen"]  # another function's environment: its own /tmp
-    _, again, _ = invoke(lam, first)
-    assert "mine" in again["seen"]  # the same (warm) environment keeps its /tmp
-    assert not Path("/tmp/mine").exists()
+    _, other, _ = invoke(lam, second, {"mark": "other"})
+    assert mark not in other["seen"]  # another function's environment: its own /tmp
+    _, again, _ = invoke(lam, first, {"mark": "again"})
+    assert mark in again["seen"]  # the same (warm) environment keeps its /tmp
+    assert not Path(f"/tmp/{mark}").exists()
     lam.update_function_configuration(FunctionName=first, MemorySize=256)  # a new revision
-    _, fresh, _ = invoke(lam, first)
-    assert "mine" not in fresh["seen"]  # gone with the retired environment
+    _, fresh, _ = invoke(lam, first, {"mark": "fresh"})
+    assert mark not in fresh["seen"]  # gone with the retired environment
 
 
 # --- 4. every process ends with its environment --------------------------------------------------------
