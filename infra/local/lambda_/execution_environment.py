@@ -20,10 +20,13 @@ local; the credentials are the local cloud's, not the execution role's.
 Walls (``sandbox_init.py``, ``sandbox.py``, ``memory_limit.py``): the environment's processes are one tree
 that is frozen between invocations, killed whole when the environment ends, and killed past
 ``MemorySize`` (``Runtime.OutOfMemory``); ``/tmp`` is the environment's own, ``EphemeralStorage.Size`` MB;
-its Runtime API answers only the environment's own processes (``admits``). ``HOME`` and ``TMPDIR`` are the
-environment's private tmp (Choice: Lambda's own ``HOME`` is not documented) and ``AWS_CONFIG_FILE`` and
-``AWS_SHARED_CREDENTIALS_FILE`` name files that do not exist, so an SDK in the function never reads the
-learner's ``~/.aws``; nothing of the learner's shell environment (proxies included) reaches the function.
+its Runtime API answers only the environment's own processes (``admits``). ``HOME`` is
+``/home/sbx_user1051``, a folder that does not exist, as on Lambda ([observed]: environment dumps of
+Lambda's runtimes and lambci/docker-lambda's init script, which sets that ``HOME`` for ``sbx_user1051``;
+tools that write to ``HOME`` fail there too); ``AWS_CONFIG_FILE`` and ``AWS_SHARED_CREDENTIALS_FILE`` name
+files that do not exist, so an SDK in the function never reads the learner's ``~/.aws``; nothing of the
+learner's shell environment (proxies included) reaches the function. ``TMPDIR`` is set only where ``/tmp``
+cannot be the environment's own (``sandbox_init.py``).
 Exit reasons are the platform's (``runtime_exit.py``); output becomes log events as ``log_lines.py`` says.
 
 Not emulated: the Python version of the ``Runtime`` (the kit's interpreter runs every ``python3.x``),
@@ -79,6 +82,7 @@ class Listener:
 ListenFactory = Callable[[RuntimeHandler, Admit], Awaitable[Listener]]
 
 SANDBOX_INIT = Path(__file__).with_name("sandbox_init.py")
+LAMBDA_HOME = "/home/sbx_user1051"
 #: The first process of every live environment (what a subreaper local cloud must not sweep).
 _LIVE_ROOTS: set[int] = set()
 _SPAWNING: list[int] = [0]
@@ -271,7 +275,7 @@ class ExecutionEnvironment:
             "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
             "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
             "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-            "HOME": str(self._private_tmp),
+            "HOME": LAMBDA_HOME,
             "TMPDIR": str(self._private_tmp),
             "AWS_CONFIG_FILE": str(self._private_tmp / ".aws-absent" / "config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(self._private_tmp / ".aws-absent" / "credentials"),

@@ -15,8 +15,8 @@ before anything of the function's). In order:
    default), then every capability is dropped so the function gets none. A folder the function needs
    that lies under the machine's ``/tmp`` (``--keep``: its task root, e.g. a test's state directory; this
    interpreter's prefix) is bind-mounted back at its own path. Where neither works
-   (unprivileged user namespaces disabled, not Linux) ``/tmp`` stays the machine's: ``TMPDIR`` and
-   ``HOME`` already point at the environment's private directory, its size is not
+   (unprivileged user namespaces disabled, not Linux) ``/tmp`` stays the machine's: ``TMPDIR`` already
+   points at the environment's private directory (so ``tempfile`` uses it), its size is not
    enforced (Not emulated there), and ``KIT_SANDBOX_TMP`` says which one the function got.
 3. The runtime: ``COMMAND`` is ``python -m awslambdaric HANDLER`` (run in this interpreter, which saves a
    second interpreter start) or an exec wrapper given that command (``execv``).
@@ -144,7 +144,7 @@ def main(argv: list[str]) -> None:
         _stay_in_the_tree(libc)
         isolated = private_tmp(libc, size_mb, keep)
     if isolated:
-        os.environ["TMPDIR"] = os.environ["HOME"] = "/tmp"
+        os.environ.pop("TMPDIR", None)  # /tmp itself, as on Lambda (which sets no TMPDIR)
     os.environ["KIT_SANDBOX_TMP"] = "tmpfs" if isolated else "directory"
     if command[1:3] == ["-m", "awslambdaric"] and command[0] == sys.executable:
         sys.argv = ["awslambdaric", *command[3:]]

@@ -193,7 +193,7 @@ def test_each_environment_has_its_own_tmp_of_ephemeral_storage_size(function, aw
         pytest.skip("no mount namespace here: /tmp is the machine's (stated as Not emulated)")
     assert body["error"] == "ENOSPC" and 500 <= body["written_mb"] < 512
     assert mark not in body["seen"]
-    assert body["home"] == body["tmpdir"] == "/tmp"
+    assert body["home"] == "/home/sbx_user1051" and body["tmpdir"] == "/tmp"
     assert body["aws_config"] == [False, False] and body["proxies"] == []
     _, other, _ = invoke(lam, second, {"mark": "other"})
     assert mark not in other["seen"]  # another function's environment: its own /tmp
