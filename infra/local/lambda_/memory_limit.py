@@ -8,8 +8,8 @@ Choice: without a cgroup an ordinary user can only look: the summed RSS of the e
 tree (``sandbox.py``) is read every ``POLL_SECONDS`` while the environment runs (INIT and invocations;
 a frozen environment cannot allocate) and the environment is killed the first time it is over the limit.
 So a process can overshoot for up to one interval; the REPORT line then shows ``Memory Size``, as on AWS,
-where the cgroup never lets usage exceed it. 20 ms: one look at a two-process tree costs about 40 µs of the
-local cloud's time (0.2 % of a core while a function runs, nothing while it is frozen), and a process
+where the cgroup never lets usage exceed it. 20 ms: one look at a two-process tree costs about 46 µs of the
+local cloud's time (0.23 % of a core while a function runs, nothing while it is frozen), and a process
 allocating 1 GB/s overshoots by about 20 MB.
 """
 
