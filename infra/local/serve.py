@@ -1,8 +1,12 @@
 """The local cloud on sockets: ``LocalCloud.dispatch`` behind the kit's HTTP/1.1 server, on loopback only.
 
 Each execution environment also gets a loopback port of its own for its Runtime API, as each Lambda
-sandbox has its own ``AWS_LAMBDA_RUNTIME_API`` endpoint. On Linux every port answers only connections from
-the learner's own Unix user (``http/peers.py``): on a shared machine another user's connection is dropped.
+sandbox has its own ``AWS_LAMBDA_RUNTIME_API`` endpoint; it answers only the processes of its environment
+(the environment's ``admits``). On Linux every other port answers only connections from the learner's own
+Unix user (``http/peers.py``): on a shared machine another user's connection is dropped.
+
+The server is a child subreaper (``lambda_/sandbox.py``): a process an environment started and orphaned
+comes back to it and ends with the environment, and every environment ends when the server stops.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .cloud import LocalCloud
-from .http.peers import same_user
-from .http.server import serve_http
+from .http.peers import Admit, same_user
+from .http.server import raise_open_file_limit, serve_http
+from .lambda_ import sandbox
 from .lambda_.execution_environment import Listener, RuntimeHandler
 from .lambda_.runtime_api import is_streamed_response
 
@@ -26,9 +31,9 @@ log = logging.getLogger("infra.local")
 LOOPBACK = "127.0.0.1"
 
 
-async def listen_runtime_api(handler: RuntimeHandler) -> Listener:
-    """Bind a Runtime API endpoint on an ephemeral loopback port."""
-    port, close = await serve_http(handler, host=LOOPBACK, streams=is_streamed_response, admit=same_user)
+async def listen_runtime_api(handler: RuntimeHandler, admit: Admit) -> Listener:
+    """Bind a Runtime API endpoint on an ephemeral loopback port, serving the connections ``admit`` allows."""
+    port, close = await serve_http(handler, host=LOOPBACK, streams=is_streamed_response, admit=admit)
     return Listener(port, close)
 
 
@@ -57,6 +62,8 @@ async def run_server(
 ) -> None:
     """Serve until ``stop`` is set (or SIGTERM/SIGINT, or ``POST /_kit/shutdown``)."""
     stop = stop or asyncio.Event()
+    sandbox.become_subreaper()
+    raise_open_file_limit()
     sock = bind_loopback(port)
     bound = sock.getsockname()[1]
     cloud = LocalCloud(

@@ -87,8 +87,11 @@ class EnvironmentPool:
             self._envs.append(env)
         try:
             await env.start()
-        except BaseException:
+        except BaseException:  # it never ran: give its slot back (start() gave back its port)
             env.alive = False
+            async with self._lock:
+                if env in self._envs:
+                    self._envs.remove(env)
             raise
         return env
 

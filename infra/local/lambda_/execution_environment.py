@@ -17,9 +17,20 @@ functions since 2025-08-01 ("AWS Lambda standardizes billing for INIT phase", AW
 Not on AWS, on purpose: ``AWS_ENDPOINT_URL`` points at the local cloud, so SDK calls the handler makes stay
 local; the credentials are the local cloud's, not the execution role's.
 
-Not emulated: memory limits (``Memory Size`` is reported, not enforced), the Python version of the
-``Runtime`` (the kit's interpreter runs every ``python3.x``), layers, ``/tmp`` isolation, freezing between
-invocations, the SHUTDOWN phase.
+Walls (``sandbox_init.py``, ``sandbox.py``, ``memory_limit.py``): the environment's processes are one tree
+that is frozen between invocations, killed whole when the environment ends, and killed past
+``MemorySize`` (``Runtime.OutOfMemory``); ``/tmp`` is the environment's own, ``EphemeralStorage.Size`` MB;
+its Runtime API answers only the environment's own processes (``admits``). ``HOME`` is
+``/home/sbx_user1051``, a folder that does not exist, as on Lambda ([observed]: environment dumps of
+Lambda's runtimes and lambci/docker-lambda's init script, which sets that ``HOME`` for ``sbx_user1051``;
+tools that write to ``HOME`` fail there too); ``AWS_CONFIG_FILE`` and ``AWS_SHARED_CREDENTIALS_FILE`` name
+files that do not exist, so an SDK in the function never reads the learner's ``~/.aws``; nothing of the
+learner's shell environment (proxies included) reaches the function. ``TMPDIR`` is set only where ``/tmp``
+cannot be the environment's own (``sandbox_init.py``).
+Exit reasons are the platform's (``runtime_exit.py``); output becomes log events as ``log_lines.py`` says.
+
+Not emulated: the Python version of the ``Runtime`` (the kit's interpreter runs every ``python3.x``),
+layers, the SHUTDOWN phase, CPU share proportional to memory; the walls' own limits are in their modules.
 """
 
 from __future__ import annotations
@@ -33,17 +44,24 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..http import peers
+from ..http.peers import Address, Admit
 from ..http.types import HttpRequest, HttpResponse
 from ..logs.sink import LogSink, new_stream_name
+from . import sandbox
 from .function_spec import FunctionSpec
 from .invocation import InvocationOutcome, PendingInvocation, RuntimeResult, StreamError, error_payload
+from .log_lines import INVOCATION_LOG_CAP, LineSplitter, decode, dropped_marker
+from .memory_limit import MemoryWatch
 from .runtime_api import handle_runtime_request
+from .runtime_exit import EXIT_ERROR, OUT_OF_MEMORY, exit_reason
 from .stream_limits import within_limits
 
 INIT_TIMEOUT_S = 10.0
@@ -60,7 +78,14 @@ class Listener:
     close: Callable[[], Awaitable[None]]
 
 
-ListenFactory = Callable[[RuntimeHandler], Awaitable[Listener]]
+#: Binds a Runtime API endpoint that serves ``handler`` to the connections ``admit`` lets in.
+ListenFactory = Callable[[RuntimeHandler, Admit], Awaitable[Listener]]
+
+SANDBOX_INIT = Path(__file__).with_name("sandbox_init.py")
+LAMBDA_HOME = "/home/sbx_user1051"
+#: The first process of every live environment (what a subreaper local cloud must not sweep).
+_LIVE_ROOTS: set[int] = set()
+_SPAWNING: list[int] = [0]
 
 
 def extract_package(code: bytes, code_sha256: str, root: Path) -> Path:
@@ -167,13 +192,58 @@ class ExecutionEnvironment:
         self._exit_waiters: list[Callable[[str], None]] = []
         self._memory_fd: int | None = None
         self._stream_created = False
+        self._splitter = LineSplitter()
+        self._kept_bytes = 0
+        self._dropped_bytes = 0
+        self._private_tmp = Path(tempfile.mkdtemp(prefix="lambda-env-"))
+        self._memory: MemoryWatch | None = None
+        self._frozen: set[int] = set()
+        self._root_start_time: int | None = None
 
     # --- the Runtime API channel -------------------------------------------------------------
     async def next_invocation(self) -> PendingInvocation:
         if not self._ready.is_set():
             self.init_duration_ms = (time.monotonic() - self._spawned_at) * 1000
             self._ready.set()
+        if self._queue.empty():
+            self._freeze()
         return await self._queue.get()
+
+    def _freeze(self) -> None:
+        """The runtime waits for work: stop every process of the environment (Lambda freezes it)."""
+        if self.process is None or not sandbox.supported() or not self.alive:
+            return
+        if self._memory is not None:
+            self._memory.sample()
+            self._memory.stop()
+        self._frozen = sandbox.freeze(self.process.pid)
+
+    def _thaw(self) -> None:
+        """Let the environment's processes run again, before it gets work (or is killed)."""
+        if self.process is None or not sandbox.supported():
+            return
+        sandbox.thaw(self.process.pid, self._frozen)
+        self._frozen = set()
+        if self._memory is not None and self.alive:
+            self._memory.start()
+
+    def admits(self, local: Address, peer: Address) -> bool:
+        """Serve a Runtime API connection only if its client socket is open in one of this environment's
+        processes (Linux); elsewhere, only from this Unix user.
+
+        Choice: AWS gives each sandbox a Runtime API no other sandbox can reach; here every endpoint is on
+        loopback, so the kernel's socket table tells whose connection it is.
+        """
+        if not peers.supported() or not sandbox.supported():
+            return peers.same_user(local, peer)
+        found = peers.peer_socket(local, peer)
+        if found is None or found.uid != os.getuid():
+            return False
+        if self.process is not None:
+            pids = sandbox.tree(self.process.pid)
+        else:  # still being spawned: the connection can only come from a child not yet registered
+            pids = [pid for pid in sandbox.children(os.getpid()) if pid not in _LIVE_ROOTS]
+        return any(found.inode in peers.socket_inodes(pid) for pid in pids)
 
     def current(self, request_id: str) -> PendingInvocation | None:
         cur = self._current
@@ -205,6 +275,10 @@ class ExecutionEnvironment:
             "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
             "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
             "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+            "HOME": LAMBDA_HOME,
+            "TMPDIR": str(self._private_tmp),
+            "AWS_CONFIG_FILE": str(self._private_tmp / ".aws-absent" / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(self._private_tmp / ".aws-absent" / "credentials"),
         }
         env.update(self._extra_env)
         env.update(dict(spec.environment))
@@ -217,9 +291,11 @@ class ExecutionEnvironment:
         arguments; a wrapper path under ``/var/task`` means the function's own code here.
         """
         command = [self._python, "-m", "awslambdaric", self.spec.handler]
+        walls = [self._python, str(SANDBOX_INIT), "--tmp-mb", str(self.spec.ephemeral_storage_mb)]
+        walls += ["--keep", str(self.task_root), "--"]
         wrapper = dict(self.spec.environment).get("AWS_LAMBDA_EXEC_WRAPPER")
         if not wrapper:
-            return command
+            return [*walls, *command]
         if wrapper.startswith("/var/task/"):
             local = self.task_root / wrapper.removeprefix("/var/task/")
         else:
@@ -229,31 +305,57 @@ class ExecutionEnvironment:
             )
         if not local.is_file():
             raise WrapperError(f"AWS_LAMBDA_EXEC_WRAPPER={wrapper}: no such file in the function's code")
-        return [str(local), *command]
+        return [*walls, str(local), *command]
 
     async def start(self) -> None:
-        """Bind this environment's Runtime API and start its runtime process (the INIT phase)."""
-        self._listener = await self._listen(lambda request: handle_runtime_request(request, self))
-        self._spawned_at = time.monotonic()
-        kwargs: dict[str, object] = {}
-        if os.name == "posix":
-            kwargs["start_new_session"] = True
-        self.process = await asyncio.create_subprocess_exec(
-            *self.runtime_command(),
-            cwd=str(self.task_root),
-            env=self._environment(f"127.0.0.1:{self._listener.port}"),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            **kwargs,  # type: ignore[arg-type]
-        )
-        _yield_to_the_local_cloud(self.process.pid)
-        with contextlib.suppress(OSError):
-            self._memory_fd = os.open(f"/proc/{self.process.pid}/status", os.O_RDONLY)
+        """Bind this environment's Runtime API and start its runtime process (the INIT phase).
+
+        If either fails, what was taken is given back (the port, the private tmp) before the error goes on.
+        """
+        try:
+            command = self.runtime_command()
+            self._listener = await self._listen(lambda request: handle_runtime_request(request, self), self.admits)
+            await self._spawn(command)
+        except BaseException:
+            self.alive = False
+            await self.close()
+            raise
         self._tasks = [
             asyncio.create_task(self._read_output()),
             asyncio.create_task(self._watch_exit()),
         ]
+
+    async def _spawn(self, command: list[str]) -> None:
+        assert self._listener is not None
+        self._spawned_at = time.monotonic()
+        kwargs: dict[str, object] = {}
+        if os.name == "posix":
+            kwargs["start_new_session"] = True
+        _SPAWNING[0] += 1
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                *command,
+                cwd=str(self.task_root),
+                env=self._environment(f"127.0.0.1:{self._listener.port}"),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                **kwargs,  # type: ignore[arg-type]
+            )
+            _LIVE_ROOTS.add(self.process.pid)
+            self._root_start_time = sandbox.start_time(self.process.pid)
+        finally:
+            _SPAWNING[0] -= 1
+        _yield_to_the_local_cloud(self.process.pid)
+        with contextlib.suppress(OSError):
+            self._memory_fd = os.open(f"/proc/{self.process.pid}/status", os.O_RDONLY)
+        if sandbox.supported():
+            self._memory = MemoryWatch(self.process.pid, self.spec.memory_size, self._out_of_memory)
+            self._memory.start()
+
+    def _out_of_memory(self) -> None:
+        """Past ``MemorySize``: the environment is killed, as Lambda's cgroup kills it."""
+        self.kill()
 
     async def _read_output(self) -> None:
         assert self.process is not None and self.process.stdout is not None
@@ -262,22 +364,22 @@ class ExecutionEnvironment:
             if not chunk:
                 break
             self._take_output(chunk)
-        if self._pending_partial:
-            self._emit(self._pending_partial.decode("utf-8", "replace"))
-            self._pending_partial = b""
+        for message in self._splitter.flush():
+            self._emit(decode(message))
 
     def _take_output(self, chunk: bytes) -> None:
-        data = self._pending_partial + chunk
-        *lines, self._pending_partial = data.split(b"\n")
-        for line in lines:
-            self._emit(line.decode("utf-8", "replace"))
+        for message in self._splitter.feed(chunk):
+            self._emit(decode(message))
 
     def _emit(self, message: str) -> None:
         event = (int(time.time() * 1000), message)
-        if self._current is not None:
+        if self._current is None:
+            self._logs.put(self.spec.account_id, self.spec.region, self.spec.log_group, self.log_stream, [event])
+        elif self._kept_bytes + len(message) <= INVOCATION_LOG_CAP:
+            self._kept_bytes += len(message)
             self._lines.append(event)
         else:
-            self._logs.put(self.spec.account_id, self.spec.region, self.spec.log_group, self.log_stream, [event])
+            self._dropped_bytes += len(message.encode("utf-8", "replace"))
 
     async def _watch_exit(self) -> None:
         assert self.process is not None
@@ -288,10 +390,20 @@ class ExecutionEnvironment:
             settle("exit")
 
     def kill(self) -> None:
-        """End the environment's process (and anything it started)."""
+        """End the environment's processes: every one it started, ``setsid`` and daemons included."""
         self.alive = False
+        if self._memory is not None:
+            self._memory.stop()
         proc = self.process
-        if proc is not None and proc.returncode is None:
+        if proc is None:
+            return
+        if sandbox.supported():
+            known = self._memory.known if self._memory is not None else set()
+            # Processes seen before, in case the first one is gone and they were re-parented away.
+            seen = {pid for pid in known | self._frozen if pid != proc.pid and self._same_process(pid)}
+            sandbox.kill_tree(proc.pid, seen)
+            return
+        if proc.returncode is None:
             try:
                 if os.name == "posix":
                     os.killpg(proc.pid, signal.SIGKILL)
@@ -299,6 +411,11 @@ class ExecutionEnvironment:
                     proc.kill()
             except ProcessLookupError:
                 pass
+
+    def _same_process(self, pid: int) -> bool:
+        """Is ``pid`` still a process that started after this environment (not a recycled pid)?"""
+        started = sandbox.start_time(pid)
+        return started is not None and self._root_start_time is not None and started >= self._root_start_time
 
     async def close(self) -> None:
         self.kill()
@@ -308,6 +425,10 @@ class ExecutionEnvironment:
         if self.process is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.process.wait(), 5)
+            _LIVE_ROOTS.discard(self.process.pid)
+            if _SPAWNING[0] == 0:
+                sandbox.sweep_orphans(_LIVE_ROOTS)
+        shutil.rmtree(self._private_tmp, ignore_errors=True)
         for task in self._tasks:
             try:
                 await asyncio.wait_for(task, 2)
@@ -319,13 +440,10 @@ class ExecutionEnvironment:
 
     # --- one invocation ----------------------------------------------------------------------
     def _exit_reason(self) -> str:
-        code = self.process.returncode if self.process is not None else None
-        if code is None:
-            return "Runtime exited without providing a reason"
-        if code < 0:
-            name = signal.Signals(-code).name.removeprefix("SIG").lower()
-            return f"Runtime exited with error: signal: {name}"
-        return f"Runtime exited with error: exit status {code}"
+        return exit_reason(self.process.returncode if self.process is not None else None)
+
+    def _exit_error_type(self) -> str:
+        return OUT_OF_MEMORY if self._memory is not None and self._memory.exceeded else EXIT_ERROR
 
     async def _await_first_of(self, future: asyncio.Future[RuntimeResult], timeout: float) -> str:
         """Wait for ``future``, the process's exit, or the timeout; say which came first.
@@ -379,6 +497,7 @@ class ExecutionEnvironment:
         cold = self.invocations == 0
         self.invocations += 1
         self._lines = []
+        self._kept_bytes = self._dropped_bytes = 0
         self._current = invocation
         rid = invocation.request_id
         handed_off = False  # a streamed response ends later: _streaming_outcome cleans up then
@@ -390,6 +509,7 @@ class ExecutionEnvironment:
             self._lines.append((int(time.time() * 1000), f"START RequestId: {rid} Version: {spec.version}"))
             started = time.monotonic()
             invocation.deadline_ms = int((time.time() + spec.timeout) * 1000)
+            self._thaw()
             self._queue.put_nowait(invocation)
             how = await self._await_first_of(invocation.result, spec.timeout)
             duration_ms = (time.monotonic() - started) * 1000
@@ -404,7 +524,7 @@ class ExecutionEnvironment:
                 if result.error_type == "Function.ResponseSizeTooLarge":
                     self._lines.append((int(time.time() * 1000), f"[ERROR] {result.error_type}"))
             elif how == "exit":
-                status, error_type = "crash", "Runtime.ExitError"
+                status, error_type = "crash", self._exit_error_type()
                 outcome_payload = error_payload(error_type, f"RequestId: {rid} Error: {self._exit_reason()}")
             else:
                 status, error_type = "timeout", "Sandbox.Timedout"
@@ -417,6 +537,7 @@ class ExecutionEnvironment:
             now = self._end_lines(rid, duration_ms, memory, cold, timed_out=status == "timeout")
             if status == "crash":
                 self._lines.append((now, f"RequestId: {rid} Error: {self._exit_reason()}"))
+                self._lines.append((now, error_type))
             return InvocationOutcome(
                 status=status,
                 request_id=rid,
@@ -438,11 +559,19 @@ class ExecutionEnvironment:
         self.last_used = time.monotonic()
 
     def _peak_memory(self) -> int:
-        return peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
+        """``Max Memory Used``: the environment's whole process tree (the runtime's own where no tree)."""
+        runtime = peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
+        if self._memory is None:
+            return runtime
+        if self.alive and not self._memory.exceeded:
+            self._memory.sample()
+        return self._memory.peak_mb(runtime)
 
     def _end_lines(self, rid: str, duration_ms: float, memory: int, cold: bool, *, timed_out: bool = False) -> int:
         """Log END and REPORT (and, after a timeout, the "Task timed out" line); return their timestamp."""
         now = int(time.time() * 1000)
+        if self._dropped_bytes:
+            self._lines.append((now, dropped_marker(self._dropped_bytes)))
         self._lines.append((now, f"END RequestId: {rid}"))
         self._lines.append((now, self._report_line(rid, duration_ms, memory, cold)))
         if timed_out:
@@ -527,7 +656,7 @@ class ExecutionEnvironment:
                 error_type, f"RequestId: {rid} Error: Task timed out after {INIT_TIMEOUT_S:.2f} seconds"
             )
         else:
-            error_type = "Runtime.ExitError"
+            error_type = self._exit_error_type()
             payload = error_payload(error_type, f"RequestId: {rid} Error: {self._exit_reason()}")
         memory = self._peak_memory()
         self.kill()

@@ -36,6 +36,8 @@ class FunctionSpec:
     reserved_concurrency: int | None
     code: bytes = field(repr=False, compare=False, default=b"")
     role: str = ""  # the execution role's ARN: its session's credentials are the environment's
+    #: ``EphemeralStorage.Size``: the MB of the environment's ``/tmp`` (Lambda's default and minimum: 512).
+    ephemeral_storage_mb: int = 512
 
     @property
     def log_group(self) -> str:
@@ -54,6 +56,7 @@ def spec_from_moto(function: Any, *, reserved_concurrency: Any = None) -> Functi
         "handler": function.handler,
         "runtime": function.run_time,
         "memory": function.memory_size,
+        "ephemeral": getattr(function, "ephemeral_storage", 512),
         "timeout": function.timeout,
         "env": env,
         "layers": [layer.get("Arn") for layer in function.layers],
@@ -81,4 +84,5 @@ def spec_from_moto(function: Any, *, reserved_concurrency: Any = None) -> Functi
         reserved_concurrency=None if reserved in (None, "") else int(reserved),
         code=function.code_bytes,
         role=str(function.role or ""),
+        ephemeral_storage_mb=int(getattr(function, "ephemeral_storage", None) or 512),
     )
