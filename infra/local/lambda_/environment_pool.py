@@ -57,8 +57,9 @@ class EnvironmentPool:
         self._code_in_use = code_in_use
         self._envs: list[ExecutionEnvironment] = []
         self._lock = asyncio.Lock()
-        #: Environments being created (slot taken, package unpacking), counted against ``max_environments``.
-        self._starting = 0
+        #: Function ARN -> environments being created (slot taken, package unpacking): they count against
+        #: ``max_environments`` and the function's reserved concurrency like busy ones.
+        self._starting: Counter[str] = Counter()
         #: CodeSha256 -> how many cold starts are on their way to an environment running that code.
         self._claims: Counter[str] = Counter()
         self._unpacking: dict[str, asyncio.Future[Path]] = {}
@@ -68,7 +69,8 @@ class EnvironmentPool:
         return list(self._envs)
 
     def _busy_for(self, function_arn: str) -> int:
-        return sum(1 for env in self._envs if env.busy and env.spec.function_arn == function_arn)
+        busy = sum(1 for env in self._envs if env.busy and env.spec.function_arn == function_arn)
+        return busy + self._starting[function_arn]
 
     def _retire(self, envs: list[ExecutionEnvironment]) -> None:
         for env in envs:
@@ -96,12 +98,12 @@ class EnvironmentPool:
                 if not env.busy and env.spec.pool_key == spec.pool_key:
                     env.busy = True
                     return env
-            if len(self._envs) + self._starting >= self.max_environments:
+            if len(self._envs) + self._starting.total() >= self.max_environments:
                 idle = [env for env in self._envs if not env.busy]
                 if not idle:
                     raise Throttled("ConcurrentInvocationLimitExceeded")
                 self._retire([min(idle, key=lambda env: env.last_used)])
-            self._starting += 1
+            self._starting[spec.function_arn] += 1
             self._claims[spec.code_sha256] += 1
         try:
             task_root = await self._unpack(spec)
@@ -109,8 +111,8 @@ class EnvironmentPool:
             env.busy = True
             self._envs.append(env)
         finally:
-            self._starting -= 1
-            self._release_claim(spec.code_sha256)
+            self._release(self._starting, spec.function_arn)
+            self._release(self._claims, spec.code_sha256)
         self.sweep_code()
         try:
             await env.start()
@@ -119,10 +121,11 @@ class EnvironmentPool:
             raise
         return env
 
-    def _release_claim(self, code_sha256: str) -> None:
-        self._claims[code_sha256] -= 1
-        if self._claims[code_sha256] <= 0:
-            del self._claims[code_sha256]
+    @staticmethod
+    def _release(counter: Counter[str], key: str) -> None:
+        counter[key] -= 1
+        if counter[key] <= 0:
+            del counter[key]
 
     async def _unpack(self, spec: FunctionSpec) -> Path:
         """The task root of ``spec``'s code, unpacked in a thread once however many cold starts wait for it."""
@@ -145,11 +148,16 @@ class EnvironmentPool:
         """Remove the extracted code that nothing uses any more; return the folder names removed.
 
         Runs on the event loop without awaiting, so the decision and the rename out of the way see one
-        consistent state; the folders are deleted in a thread afterwards.
+        consistent state (the pool's own critical sections do not await either); the folders are deleted
+        in a thread afterwards.
         """
         if self._code_in_use is None or not self._code_root.is_dir():
             return []
-        keep = {code_dir_name(sha) for sha in self._code_in_use()}
+        in_use = self._code_in_use()
+        # An idle environment of a deleted function (or of code no version has any more) can never serve
+        # an invocation again (Lambda's environments go with their function): retire it.
+        self._retire([env for env in self._envs if not env.busy and env.spec.code_sha256 not in in_use])
+        keep = {code_dir_name(sha) for sha in in_use}
         keep |= {code_dir_name(env.spec.code_sha256) for env in self._envs}
         keep |= {code_dir_name(sha) for sha in [*self._claims, *self._unpacking]}
         doomed: list[Path] = []
