@@ -39,7 +39,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 import botocore.session
@@ -59,6 +59,7 @@ _BAD_VALUE_CODES = (
 )
 _CREDENTIAL = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/")
 _MAX_DEPTH = 32
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -197,12 +198,24 @@ def signing_name(request: HttpRequest) -> str | None:
 
 
 def _form(data: bytes | str) -> list[tuple[str, str]] | None:
-    """A form-encoded body or query string as pairs, or None when it is not one."""
+    """A form-encoded body or query string as pairs (``key`` alone is ``(key, "")``), or None when it is not
+    one: a ``%`` not followed by two hex digits, or bytes that are not UTF-8 once decoded."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        return parse_qsl(text, keep_blank_values=True, strict_parsing=True) if text else []
-    except (UnicodeDecodeError, ValueError):
+        if _BAD_ESCAPE.search(text):
+            return None
+        pairs = []
+        for piece in text.split("&"):
+            if piece:
+                key, _, value = piece.partition("=")
+                pairs.append((_unquote(key), _unquote(value)))
+        return pairs
+    except UnicodeDecodeError:
         return None
+
+
+def _unquote(text: str) -> str:
+    return unquote(text.replace("+", " "), errors="strict")
 
 
 def diagnose(catalog: Catalog, request: HttpRequest) -> Diagnosis:

@@ -19,7 +19,7 @@ from botocore.model import OperationModel, Shape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infra.local.aws_protocols import KIT_SERVICES, Catalog, Service
+from infra.local.aws_protocols import KIT_SERVICES, Catalog, Service, diagnose
 from infra.local.http.types import HttpRequest, HttpResponse
 from infra.local.moto_bridge import MotoBridge
 
@@ -319,3 +319,20 @@ def test_catalog_reads_every_kit_service_from_botocore() -> None:
     for name in KIT_SERVICES:
         assert SERVICES[name].protocol == session.get_service_model(name).metadata["protocol"]
     assert CATALOG.by_target["Logs_20140328"].name == "logs"
+
+
+def test_valid_requests_are_read_as_their_operation() -> None:
+    def read(service: str, method: str, path: str, query: str = "", body: bytes = b"") -> tuple[str, Any]:
+        request = HttpRequest(method, path, query, (("Authorization", AUTH.format(service)),), body)
+        diagnosis = diagnose(CATALOG, request)
+        return (diagnosis.operation.name if diagnosis.operation else ""), diagnosis.error
+
+    assert read("cloudfront", "POST", "/2020-05-31/distribution", "WithTags") == ("CreateDistributionWithTags", None)
+    assert read("cloudfront", "POST", "/2020-05-31/tagging", "Operation=Untag&Resource=arn%3Ax") == (
+        "UntagResource",
+        None,
+    )
+    assert read("lambda", "GET", "/2015-03-31/functions/my-fn") == ("GetFunction", None)
+    assert read("lambda", "GET", "/2015-03-31/functions/", "MaxItems=5") == ("ListFunctions", None)
+    assert read("route53", "GET", "/2013-04-01/hostedzone/Z1/rrset/") == ("ListResourceRecordSets", None)
+    assert read("apigateway", "GET", "/restapis/abc/resources", "limit=5") == ("GetResources", None)
