@@ -394,7 +394,7 @@ def _xml_body_problem(shape: Shape, body: bytes) -> ApiError | None:
     except (ElementTree.ParseError, ValueError, RecursionError):
         return ApiError(400, "MalformedInput", "The XML document is malformed.")
     payload = shape.serialization.get("payload")
-    expected = shape.members[payload].serialization.get("name", payload) if payload else shape.name
+    expected = (shape.members[payload] if payload else shape).serialization.get("name", payload or shape.name)
     if root.tag.rsplit("}", 1)[-1] != expected:
         return ApiError(400, "MalformedInput", f"The XML document must be a {expected}.")
     return None
