@@ -42,7 +42,13 @@ from .lambda_.execution_role import role_session_environment
 from .lambda_.function_spec import FunctionSpec
 from .lambda_.invocation import InvocationOutcome
 from .lambda_.invoke_api import LambdaInvokeApi
-from .lambda_.moto_lambda import ResolvedFunction, UrlRegistry, account_for_access_key, resolve_function
+from .lambda_.moto_lambda import (
+    ResolvedFunction,
+    UrlRegistry,
+    account_for_access_key,
+    code_in_use,
+    resolve_function,
+)
 from .lambda_.service import LambdaService
 from .logs.sink import MotoLogSink
 from .moto_bridge import MotoBridge
@@ -128,6 +134,7 @@ class LocalCloud:
             code_root=state_dir / "code",
             max_environments=max_environments or int(os.environ.get("KIT_MAX_ENVIRONMENTS") or 64),
             idle_seconds=idle_seconds,
+            code_in_use=code_in_use,
         )
         self.service = LambdaService(self.pool)
         self.urls = UrlRegistry()

@@ -11,20 +11,33 @@ Choices (a laptop is not a region): at most ``max_environments`` environments ex
 functions (default 64, ``KIT_MAX_ENVIRONMENTS`` changes it; ``ConcurrentInvocationLimitExceeded`` beyond it,
 where AWS's account default is 1,000); an environment idle for ``idle_seconds`` (default 600) is shut down,
 where AWS keeps idle environments for an unpublished while.
+
+Deployment packages (``deployment_package.py``) are unpacked outside the pool's lock, in a thread, once per
+CodeSha256 however many cold starts of that code overlap, so a big package never holds up another
+function's invocation. Extracted code is removed once no function version in moto's Lambda backends has its
+CodeSha256 and no environment runs from it (nor is being started from it); the kit checks on each cold start
+and whenever the idle reaper runs (``reap_idle``, every 30 s in ``serve.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import time
+import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from .execution_environment import ExecutionEnvironment, WrapperError, extract_package
+from .deployment_package import PackageError, code_dir_name, extract_package
+from .execution_environment import ExecutionEnvironment, WrapperError
 from .function_spec import FunctionSpec
 from .invocation import InvocationOutcome, PendingInvocation, Throttled, error_payload
 
 EnvironmentFactory = Callable[[FunctionSpec, Path], ExecutionEnvironment]
+#: The CodeSha256 of every function version that exists (moto's Lambda backends, ``moto_lambda.code_in_use``).
+CodeInUse = Callable[[], set[str]]
 
 
 class EnvironmentPool:
@@ -35,20 +48,29 @@ class EnvironmentPool:
         code_root: Path,
         max_environments: int = 64,
         idle_seconds: float = 600.0,
+        code_in_use: CodeInUse | None = None,
     ) -> None:
         self._factory = factory
         self._code_root = code_root
         self.max_environments = max_environments
         self.idle_seconds = idle_seconds
+        self._code_in_use = code_in_use
         self._envs: list[ExecutionEnvironment] = []
         self._lock = asyncio.Lock()
+        #: Function ARN -> environments being created (slot taken, package unpacking): they count against
+        #: ``max_environments`` and the function's reserved concurrency like busy ones.
+        self._starting: Counter[str] = Counter()
+        #: CodeSha256 -> how many cold starts are on their way to an environment running that code.
+        self._claims: Counter[str] = Counter()
+        self._unpacking: dict[str, asyncio.Future[Path]] = {}
 
     @property
     def environments(self) -> list[ExecutionEnvironment]:
         return list(self._envs)
 
     def _busy_for(self, function_arn: str) -> int:
-        return sum(1 for env in self._envs if env.busy and env.spec.function_arn == function_arn)
+        busy = sum(1 for env in self._envs if env.busy and env.spec.function_arn == function_arn)
+        return busy + self._starting[function_arn]
 
     def _retire(self, envs: list[ExecutionEnvironment]) -> None:
         for env in envs:
@@ -76,15 +98,22 @@ class EnvironmentPool:
                 if not env.busy and env.spec.pool_key == spec.pool_key:
                     env.busy = True
                     return env
-            if len(self._envs) >= self.max_environments:
+            if len(self._envs) + self._starting.total() >= self.max_environments:
                 idle = [env for env in self._envs if not env.busy]
                 if not idle:
                     raise Throttled("ConcurrentInvocationLimitExceeded")
                 self._retire([min(idle, key=lambda env: env.last_used)])
-            task_root = await asyncio.to_thread(extract_package, spec.code, spec.code_sha256, self._code_root)
+            self._starting[spec.function_arn] += 1
+            self._claims[spec.code_sha256] += 1
+        try:
+            task_root = await self._unpack(spec)
             env = self._factory(spec, task_root)
             env.busy = True
             self._envs.append(env)
+        finally:
+            self._release(self._starting, spec.function_arn)
+            self._release(self._claims, spec.code_sha256)
+        self.sweep_code()
         try:
             await env.start()
         except BaseException:  # it never ran: give its slot back (start() gave back its port)
@@ -95,18 +124,70 @@ class EnvironmentPool:
             raise
         return env
 
+    @staticmethod
+    def _release(counter: Counter[str], key: str) -> None:
+        counter[key] -= 1
+        if counter[key] <= 0:
+            del counter[key]
+
+    async def _unpack(self, spec: FunctionSpec) -> Path:
+        """The task root of ``spec``'s code, unpacked in a thread once however many cold starts wait for it."""
+        future = self._unpacking.get(spec.code_sha256)
+        if future is None:
+            future = asyncio.ensure_future(
+                asyncio.to_thread(extract_package, spec.code, spec.code_sha256, self._code_root)
+            )
+            self._unpacking[spec.code_sha256] = future
+            future.add_done_callback(lambda done: self._forget_unpacking(spec.code_sha256, done))
+        return await asyncio.shield(future)
+
+    def _forget_unpacking(self, code_sha256: str, future: asyncio.Future[Path]) -> None:
+        if self._unpacking.get(code_sha256) is future:
+            del self._unpacking[code_sha256]
+        if not future.cancelled():
+            future.exception()  # retrieved: a failure is reported to every waiter, not logged as lost
+
+    def sweep_code(self) -> list[str]:
+        """Remove the extracted code that nothing uses any more; return the folder names removed.
+
+        Runs on the event loop without awaiting, so the decision and the rename out of the way see one
+        consistent state (the pool's own critical sections do not await either); the folders are deleted
+        in a thread afterwards.
+        """
+        if self._code_in_use is None or not self._code_root.is_dir():
+            return []
+        in_use = self._code_in_use()
+        # An idle environment of a deleted function (or of code no version has any more) can never serve
+        # an invocation again (Lambda's environments go with their function): retire it.
+        self._retire([env for env in self._envs if not env.busy and env.spec.code_sha256 not in in_use])
+        keep = {code_dir_name(sha) for sha in in_use}
+        keep |= {code_dir_name(env.spec.code_sha256) for env in self._envs}
+        keep |= {code_dir_name(sha) for sha in [*self._claims, *self._unpacking]}
+        doomed: list[Path] = []
+        removed: list[str] = []
+        for entry in self._code_root.iterdir():
+            if entry.name.startswith(".") or entry.name in keep:
+                continue
+            trash = self._code_root / f".trash-{uuid.uuid4().hex}"
+            try:
+                os.rename(entry, trash)
+            except OSError:
+                continue
+            doomed.append(trash)
+            removed.append(entry.name)
+        doomed += [entry for entry in self._code_root.glob(".trash-*") if entry not in doomed]
+        if doomed:
+            asyncio.get_running_loop().run_in_executor(None, _remove_all, doomed)
+        return removed
+
     async def invoke(self, spec: FunctionSpec, invocation: PendingInvocation) -> InvocationOutcome:
         """Run ``invocation`` in a warm environment if one is idle, else in a new one."""
         try:
             env = await self._acquire(spec)
         except WrapperError as exc:
-            return InvocationOutcome(
-                status="init_error",
-                request_id=invocation.request_id,
-                payload=error_payload("Runtime.InvalidEntrypoint", str(exc)),
-                executed_version=spec.version,
-                error_type="Runtime.InvalidEntrypoint",
-            )
+            return _init_error(spec, invocation, "Runtime.InvalidEntrypoint", str(exc))
+        except PackageError as exc:  # refused at CreateFunction already; only a package changed on disk gets here
+            return _init_error(spec, invocation, "Runtime.Unknown", str(exc))
         try:
             return await env.invoke(invocation)
         finally:
@@ -124,9 +205,25 @@ class EnvironmentPool:
             self._envs = [env for env in self._envs if env not in stale]
         for env in stale:
             await env.close()
+        self.sweep_code()
         return len(stale)
 
     async def close(self) -> None:
         async with self._lock:
             envs, self._envs = self._envs, []
         await asyncio.gather(*(env.close() for env in envs), return_exceptions=True)
+
+
+def _init_error(spec: FunctionSpec, invocation: PendingInvocation, error_type: str, message: str) -> InvocationOutcome:
+    return InvocationOutcome(
+        status="init_error",
+        request_id=invocation.request_id,
+        payload=error_payload(error_type, message),
+        executed_version=spec.version,
+        error_type=error_type,
+    )
+
+
+def _remove_all(paths: list[Path]) -> None:
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)

@@ -37,16 +37,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import math
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,29 +83,6 @@ LAMBDA_HOME = "/home/sbx_user1051"
 #: The first process of every live environment (what a subreaper local cloud must not sweep).
 _LIVE_ROOTS: set[int] = set()
 _SPAWNING: list[int] = [0]
-
-
-def extract_package(code: bytes, code_sha256: str, root: Path) -> Path:
-    """Unzip a deployment package once per CodeSha256 under ``root``; return the task root."""
-    safe = code_sha256.replace("/", "_").replace("+", "-").rstrip("=")
-    target = root / safe
-    if (target / ".complete").exists():
-        return target
-    tmp = root / f".{safe}.{os.getpid()}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    with zipfile.ZipFile(io.BytesIO(code)) as archive:
-        archive.extractall(tmp)
-        for info in archive.infolist():  # keep the execute bits Lambda keeps (an exec wrapper needs them)
-            mode = (info.external_attr >> 16) & 0o777
-            if mode and not info.is_dir():
-                os.chmod(tmp / info.filename, mode)
-    (tmp / ".complete").write_text(code_sha256)
-    try:
-        tmp.rename(target)
-    except OSError:  # another extraction won the race
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
 
 
 def peak_memory_mb(pid: int, fd: int | None = None) -> int:

@@ -15,6 +15,21 @@ is not what AWS stores or returns (aws-behaviour.md §10), and adds what it lack
 - ``Qualifier`` (an alias name) on the Function URL operations: moto ignored it; the config is kept on
   moto's own alias object, so moto still holds all the state.
 
+- ``CreateFunction`` / ``UpdateFunctionCode``: a .zip package Lambda refuses (over 262,144,000 bytes unzipped,
+  or one it cannot unzip) is an ``InvalidParameterValueException``, as ``deployment_package.check_package``
+  says and cites; moto stored any bytes.
+- ``CreateFunction`` / ``UpdateFunctionConfiguration``: ``Environment.Variables`` that set a key Lambda reserves
+  is an ``InvalidParameterValueException`` "Lambda was unable to configure your environment variables because
+  the environment variables you have provided contains reserved keys that are currently not supported for
+  modification. Reserved keys used in this request: <keys>" (text observed from AWS in serverless-dotenv-plugin#28,
+  aws/aws-cdk#28048, mattermost-cloud-monitoring#264; keys from the "Defined runtime environment variables" list
+  of docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html, which names ``AWS_DEFAULT_REGION`` too, refused
+  on AWS per aws/aws-cdk#28048 and zuka-e/laravel-react-task-spa#146). Allowed: ``AWS_LAMBDA_EXEC_WRAPPER`` (set it
+  to use a wrapper script, runtimes-modify.html), ``LANG``, ``PATH``, ``PYTHONPATH`` and the rest of the page's
+  "unreserved" list. Choices: ``TZ`` is allowed (the old guide, awsdocs/aws-lambda-developer-guide
+  ``doc_source/configuration-envvars.md``, listed it as reserved; the current list does not); the keys are listed
+  in the order the request gave them, ", "-separated.
+
 Not emulated: ``ListFunctionUrlConfigs``.
 """
 
@@ -28,12 +43,42 @@ from urllib.parse import unquote
 from moto.awslambda import models as lambda_models
 from moto.awslambda import policy as lambda_policy
 from moto.awslambda import responses as lambda_responses
-from moto.awslambda.exceptions import LambdaClientError, UnknownAliasException
+from moto.awslambda.exceptions import InvalidParameterValueException, LambdaClientError, UnknownAliasException
 from moto.core.utils import utcnow
+
+from .deployment_package import PackageError, check_package
 
 _AUTH_TYPES = ("NONE", "AWS_IAM")
 _INVOKE_MODES = ("BUFFERED", "RESPONSE_STREAM")
 _CORS_METHODS = ("GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*")
+#: configuration-envvars.html, "Reserved environment variables".
+RESERVED_ENVIRONMENT_KEYS = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    }
+)
+RESERVED_KEYS_MESSAGE = (
+    "Lambda was unable to configure your environment variables because the environment variables you have "
+    "provided contains reserved keys that are currently not supported for modification. "
+    "Reserved keys used in this request: "
+)
 
 
 class ValidationException(LambdaClientError):
@@ -243,6 +288,64 @@ def _del_statement(self: Any, sid: str, revision: str = "") -> None:
     self.revision = str(uuid.uuid4())
 
 
+def check_environment(config: dict[str, Any]) -> None:
+    """Refuse ``Environment.Variables`` that set a reserved key, as Lambda does."""
+    environment = config.get("Environment")
+    variables = environment.get("Variables") if isinstance(environment, dict) else None
+    if not isinstance(variables, dict):
+        return
+    used = [key for key in variables if key in RESERVED_ENVIRONMENT_KEYS]
+    if used:
+        raise InvalidParameterValueException(RESERVED_KEYS_MESSAGE + ", ".join(used))
+
+
+_original_create_function = lambda_models.LambdaBackend.create_function
+_original_update_function_configuration = lambda_models.LambdaBackend.update_function_configuration
+
+
+def _create_function(self: Any, spec: dict[str, Any]) -> Any:
+    check_environment(spec)
+    return _original_create_function(self, spec)
+
+
+def _update_function_configuration(self: Any, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:
+    check_environment(body)
+    return _original_update_function_configuration(self, function_name, qualifier, body)
+
+
+_CODE_ATTRIBUTES = ("code_bytes", "code_size", "code_sha_256", "code_digest")
+#: CodeSha256 of packages already checked and found fine (UpdateFunctionCode sets the code twice in moto).
+_checked_packages: dict[str, None] = {}
+_original_set_function_code = lambda_models.LambdaFunction._set_function_code
+
+
+def _check_code(function: Any) -> None:
+    sha = getattr(function, "code_sha_256", "")
+    code = getattr(function, "code_bytes", b"")
+    if not code or function.package_type != "Zip" or sha in _checked_packages:
+        return
+    check_package(code)
+    _checked_packages[sha] = None
+    while len(_checked_packages) > 256:
+        del _checked_packages[next(iter(_checked_packages))]
+
+
+def _set_function_code(self: Any, updated_spec: dict[str, Any]) -> None:
+    """moto's code update, undone and refused when Lambda would refuse the package."""
+    saved = {name: getattr(self, name) for name in _CODE_ATTRIBUTES if hasattr(self, name)}
+    saved_code = dict(self.code)
+    _original_set_function_code(self, updated_spec)
+    try:
+        _check_code(self)
+    except PackageError as exc:
+        for name in _CODE_ATTRIBUTES:
+            if name in saved:
+                setattr(self, name, saved[name])
+        self.code.clear()
+        self.code.update(saved_code)
+        raise InvalidParameterValueException(str(exc)) from None
+
+
 _applied = False
 
 
@@ -253,7 +356,10 @@ def apply() -> None:
         return
     lambda_policy.Policy.decode_policy = _decode_policy  # type: ignore[method-assign]
     lambda_policy.Policy.del_statement = _del_statement  # type: ignore[method-assign]
+    lambda_models.LambdaFunction._set_function_code = _set_function_code  # type: ignore[method-assign]
     backend = lambda_models.LambdaBackend
+    backend.create_function = _create_function  # type: ignore[method-assign]
+    backend.update_function_configuration = _update_function_configuration  # type: ignore[method-assign]
     backend.create_function_url_config = create_function_url_config  # type: ignore[method-assign]
     backend.get_function_url_config = get_function_url_config  # type: ignore[method-assign]
     backend.update_function_url_config = update_function_url_config  # type: ignore[method-assign]

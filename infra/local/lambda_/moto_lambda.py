@@ -15,6 +15,18 @@ def backend(account_id: str, region: str) -> Any:
     return lambda_backends[account_id][region]
 
 
+def code_in_use() -> set[str]:
+    """The CodeSha256 of every function version ($LATEST and published) in every account and region."""
+    shas: set[str] = set()
+    for account_id in list(lambda_backends.keys()):
+        for be in list(lambda_backends[account_id].values()):
+            for group in list(be._lambdas._functions.values()):
+                for function in [group["latest"], *group["versions"]]:
+                    if getattr(function, "code_sha_256", None):
+                        shas.add(function.code_sha_256)
+    return shas
+
+
 @dataclass(frozen=True)
 class ResolvedFunction:
     """A function as one invocation sees it: the version that runs and the ARN it was invoked by."""
