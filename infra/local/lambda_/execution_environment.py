@@ -39,6 +39,7 @@ import asyncio
 import contextlib
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys

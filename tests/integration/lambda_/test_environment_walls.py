@@ -417,7 +417,6 @@ def small_cloud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any
     import boto3
 
     from infra.local import control
-
     from infra.local.iam.credentials import load_or_create
 
     monkeypatch.setenv("KIT_MAX_ENVIRONMENTS", "2")
