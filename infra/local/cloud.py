@@ -29,13 +29,15 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from .apigateway.rest import RestApiGateway, parse_api_host
+from .aws_protocols import ApiError, error_response
 from .cloudfront.distributions import parse_distribution_host
 from .cloudfront.edge import CloudFrontEdge
 from .function_url.front_end import FunctionUrlFrontEnd, parse_url_host
 from .http.types import HttpRequest, HttpResponse
-from .iam.api_auth import Authenticated, authenticate
+from .iam.api_auth import auth_error, authenticate
 from .iam.credentials import load_or_create, private_folder, proof
-from .iam.identity import set_account_root
+from .iam.identity import Identity, set_account_root
+from .iam.sigv4 import SignatureError
 from .lambda_.environment_pool import EnvironmentPool
 from .lambda_.execution_environment import ExecutionEnvironment, ListenFactory
 from .lambda_.execution_role import role_session_environment
@@ -180,9 +182,11 @@ class LocalCloud:
             return await self._custom_domain(name, request)
         if request.path == "/_kit/health" and not _is_signed(request):
             return _json(200, {"service": SERVICE_NAME})
-        caller = authenticate(request)
-        if isinstance(caller, HttpResponse):
-            return caller
+        try:
+            caller = authenticate(request)
+        except SignatureError as error:
+            service, protocol = self.moto.protocol_of(request)
+            return error_response(service, protocol, ApiError(*auth_error(error, protocol)))
         if request.path.startswith("/_kit/"):
             return self._kit(request, caller)
         match = _INVOKE_PATH.match(request.path)
@@ -214,7 +218,7 @@ class LocalCloud:
             return HttpResponse(502, [("Content-Type", "application/json")], b'{"message":"no such AWS endpoint"}')
         return await answer
 
-    def _kit(self, request: HttpRequest, caller: Authenticated) -> HttpResponse:
+    def _kit(self, request: HttpRequest, caller: Identity) -> HttpResponse:
         """The local cloud's own endpoints; health details and shutdown are for the learner (the root) only."""
         from urllib.parse import parse_qs
 
@@ -225,7 +229,7 @@ class LocalCloud:
             if found is None:
                 return _json(404, {"name": name, "resolves": False})
             return _json(200, {"name": found.name, "resolves": True, "target": found.target, "via": list(found.via)})
-        if not caller.identity.is_root:
+        if not caller.is_root:
             return _json(403, {"message": "only the learner's own credentials may use this endpoint"})
         if request.path == "/_kit/health":
             body = {

@@ -22,7 +22,7 @@ import botocore.parsers
 from botocore.awsrequest import HeadersDict
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from .aws_protocols import ApiError, Catalog, Diagnosis, diagnose, error_response
+from .aws_protocols import ApiError, Catalog, Diagnosis, Service, diagnose, error_response
 from .http.types import HttpRequest, HttpResponse
 
 log = logging.getLogger("infra.local.moto")
@@ -45,6 +45,11 @@ class MotoBridge:
         moto_acm_gaps.apply()
         self._app: Any = DomainDispatcherApplication(create_backend_app)
         self._catalog = Catalog()
+
+    def protocol_of(self, request: HttpRequest) -> tuple[Service | None, str]:
+        """The service a request is for (None: not one of the kit's) and its wire protocol."""
+        diagnosis = diagnose(self._catalog, request)
+        return diagnosis.service, diagnosis.protocol
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one AWS API request as AWS would; never raises, never a 5xx."""

@@ -87,12 +87,12 @@ def get_function_request(kit, name: str) -> tuple[bytes, object]:  # type: ignor
 
 def authenticate_alone(request, rounds: int = 20000) -> float:  # type: ignore[no-untyped-def]
     from infra.local import control
-    from infra.local.iam.api_auth import Authenticated, authenticate
+    from infra.local.iam.api_auth import authenticate
     from infra.local.iam.credentials import load_or_create
     from infra.local.iam.identity import set_account_root
 
     set_account_root(load_or_create(control.state_dir()))
-    assert isinstance(authenticate(request), Authenticated)
+    assert authenticate(request).is_root
     started = time.perf_counter()
     for _ in range(rounds):
         authenticate(request)

@@ -28,8 +28,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 from ..http.types import HttpRequest, HttpResponse, json_error
-from ..iam.identity import Identity, find_identity
-from ..iam.sigv4 import Credential, SignatureError, verify
+from ..iam.identity import Identity, find_identity, signed_by
+from ..iam.sigv4 import SignatureError
 from ..lambda_.function_spec import MAX_SYNC_PAYLOAD
 from ..lambda_.invocation import InvocationOutcome, StreamError, Throttled, new_trace_id
 from ..lambda_.moto_lambda import ResolvedFunction, UrlTarget
@@ -122,28 +122,10 @@ class FunctionUrlFrontEnd:
     def _authorize(self, request: HttpRequest, target: UrlTarget) -> Authorized | HttpResponse:
         if target.auth_type != "AWS_IAM":
             return Authorized() if self._allowed(target) else json_error(403, FORBIDDEN_POLICY, "AccessDeniedException")
-        found: list[Identity] = []
-
-        def lookup(access_key: str) -> Credential | None:
-            identity = self.identities(access_key)
-            if identity is not None:
-                found.append(identity)
-            return identity.credential if identity is not None else None
-
         try:
-            verify(
-                request.method,
-                request.path,
-                request.query,
-                request.headers,
-                request.body,
-                lookup=lookup,
-                service="lambda",
-                region=target.region,
-            )
+            identity = signed_by(request, service="lambda", region=target.region, identities=self.identities)
         except SignatureError as error:
             return signature_error_response(error)
-        identity = found[0]
         if not iam_url_allows(identity, target, legacy=self.legacy_permissions):
             return json_error(403, FORBIDDEN_POLICY, "AccessDeniedException")
         return Authorized(identity.account_id, authorizer_block(identity))

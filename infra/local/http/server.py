@@ -268,7 +268,7 @@ class RequestParser:
             return
         message.body += data
         if len(message.body) > MAX_BODY:
-            raise BadRequest("request body too large", 413)
+            self._fail(BadRequest("request body too large", 413))
 
     def on_message_complete(self) -> None:
         message = self.current
@@ -285,7 +285,14 @@ class RequestParser:
         assert self.current is not None
         self.current.head_bytes += size
         if self.current.head_bytes > MAX_HEAD:
-            raise BadRequest("request header fields too large", 431)
+            self._fail(BadRequest("request header fields too large", 431))
+
+    def _fail(self, error: BadRequest) -> None:
+        """Refuse from inside a callback (llhttp reports it as a callback error; ``feed`` raises this one)."""
+        self._error = error
+        raise error
+
+    _error: BadRequest | None = None
 
     def feed(self, data: bytes) -> None:
         try:
@@ -295,8 +302,11 @@ class RequestParser:
         except httptools.HttpParserUpgrade:
             raise BadRequest("protocol upgrades are not supported") from None
         except httptools.HttpParserError as error:
+            if self._error is not None:
+                raise self._error from None
             text = str(error)
-            status = 501 if "Transfer-Encoding" in text else 400
+            # RFC 9112 §6.1: a transfer coding the server does not understand is 501, other framing errors 400.
+            status = 501 if text == "Request has invalid `Transfer-Encoding`" else 400
             raise BadRequest(text or "malformed request", status) from None
 
     @property

@@ -15,7 +15,8 @@ the error of the service's protocol, so botocore raises the same ``ClientError``
 
 Who is accepted: the learner's own local credentials (the account root), active access keys of moto's IAM
 users, and unexpired STS sessions (``identity.py``), whatever region and service the scope names (moto
-answers every region). The verifier is the same as for AWS_IAM Function URLs (``sigv4.py``).
+answers every region). The verifier is the same as for AWS_IAM Function URLs (``sigv4.py``); the error is
+sent in the request's protocol by ``aws_protocols.error_response``, the same shapes moto's errors take.
 
 Not emulated: authorization of API calls by IAM policies (any authenticated caller may call any action),
 SigV4a, S3's own error codes (S3 answers in the XML shape here).
@@ -23,15 +24,9 @@ SigV4a, S3's own error codes (S3 answers in the XML shape here).
 
 from __future__ import annotations
 
-import functools
-import json
-import re
-import uuid
-from dataclasses import dataclass
-
-from ..http.types import HttpRequest, HttpResponse
-from .identity import Identity, find_identity
-from .sigv4 import SignatureError, parse_signature, verify
+from ..http.types import HttpRequest
+from .identity import Identity, signed_by
+from .sigv4 import SignatureError
 
 SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
@@ -39,111 +34,41 @@ SIGNATURE_MISMATCH = (
 )
 INVALID_TOKEN = "The security token included in the request is invalid."
 _JSON_PROTOCOLS = {"json", "rest-json"}
-_REST_JSON_PATH = re.compile(
-    r"^/(20\d\d-\d\d-\d\d/(functions|layers|event-source-mappings|tags|account-settings)|restapis|apikeys|domainnames)"
-)
 
-# (JSON code, query/XML code, message when no better one is known) for each reason.
+# reason -> (JSON code, query/XML code, JSON message, query/XML message); "" takes the verifier's detail.
 _ERRORS = {
     SignatureError.MISSING: (
         "MissingAuthenticationTokenException",
         "MissingAuthenticationToken",
         "Missing Authentication Token",
+        "Request is missing Authentication Token",
     ),
-    SignatureError.MALFORMED: ("IncompleteSignatureException", "IncompleteSignature", ""),
-    SignatureError.UNKNOWN_KEY: ("UnrecognizedClientException", "InvalidClientTokenId", INVALID_TOKEN),
-    SignatureError.MISMATCH: ("InvalidSignatureException", "SignatureDoesNotMatch", SIGNATURE_MISMATCH),
-    SignatureError.EXPIRED: ("InvalidSignatureException", "SignatureDoesNotMatch", ""),
-    SignatureError.UNSIGNED_PAYLOAD: ("InvalidSignatureException", "SignatureDoesNotMatch", SIGNATURE_MISMATCH),
+    SignatureError.MALFORMED: ("IncompleteSignatureException", "IncompleteSignature", "", ""),
+    SignatureError.UNKNOWN_KEY: ("UnrecognizedClientException", "InvalidClientTokenId", INVALID_TOKEN, INVALID_TOKEN),
+    SignatureError.MISMATCH: (
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        SIGNATURE_MISMATCH,
+        SIGNATURE_MISMATCH,
+    ),
+    SignatureError.EXPIRED: ("InvalidSignatureException", "SignatureDoesNotMatch", "", ""),
+    SignatureError.UNSIGNED_PAYLOAD: (
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        SIGNATURE_MISMATCH,
+        SIGNATURE_MISMATCH,
+    ),
 }
-_QUERY_MISSING_MESSAGE = "Request is missing Authentication Token"
 
 
-@dataclass(frozen=True)
-class Authenticated:
-    """A request whose signature checked out, and who signed it."""
-
-    identity: Identity
-    region: str
-    service: str
+def authenticate(request: HttpRequest) -> Identity:
+    """Who signed ``request`` for the service and region its scope names; ``SignatureError`` if no one did."""
+    return signed_by(request)
 
 
-@functools.lru_cache(maxsize=64)
-def protocol_of(service: str) -> str | None:
-    """The wire protocol of an AWS service by its signing name, from botocore's service model."""
-    import botocore.loaders
-
-    try:
-        model = botocore.loaders.create_loader().load_service_model(service, "service-2")
-    except Exception:  # no model by that name: the request's shape decides
-        return None
-    return str(model["metadata"].get("protocol") or "") or None
-
-
-def _guess_protocol(request: HttpRequest) -> str:
-    """The protocol of a request that names no service (an unsigned one), from its shape."""
-    if request.header("x-amz-target"):
-        return "json"
-    content_type = (request.header("content-type") or "").lower()
-    if content_type.startswith("application/x-www-form-urlencoded") or "Action=" in request.query:
-        return "query"
-    return "rest-json" if _REST_JSON_PATH.match(request.path) else "rest-xml"
-
-
-def _scope_service(request: HttpRequest) -> str | None:
-    try:
-        return parse_signature(request.method, request.query, request.headers).service
-    except SignatureError:
-        return None
-
-
-def error_response(request: HttpRequest, error: SignatureError) -> HttpResponse:
-    """The 403 AWS answers for ``error``, in the shape of the request's protocol."""
-    service = _scope_service(request)
-    protocol = (protocol_of(service) if service else None) or _guess_protocol(request)
-    json_code, xml_code, message = _ERRORS[error.reason]
-    message = message or error.detail
-    request_id = str(uuid.uuid4())
+def auth_error(error: SignatureError, protocol: str) -> tuple[int, str, str]:
+    """``(status, code, message)`` AWS answers for ``error`` in ``protocol`` (botocore's protocol names)."""
+    json_code, xml_code, json_message, xml_message = _ERRORS[error.reason]
     if protocol in _JSON_PROTOCOLS:
-        body = json.dumps({"__type": json_code, "message": message}).encode()
-        content_type = "application/x-amz-json-1.1" if protocol == "json" else "application/json"
-        headers = [("Content-Type", content_type), ("x-amzn-ErrorType", json_code), ("x-amzn-RequestId", request_id)]
-        return HttpResponse(403, headers, body)
-    if error.reason == SignatureError.MISSING:
-        message = _QUERY_MISSING_MESSAGE
-    body = (
-        f"<ErrorResponse><Error><Type>Sender</Type><Code>{xml_code}</Code><Message>{_xml_text(message)}</Message>"
-        f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
-    ).encode()
-    return HttpResponse(403, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], body)
-
-
-def _xml_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def authenticate(request: HttpRequest) -> Authenticated | HttpResponse:
-    """Who signed ``request``, or the error response AWS gives when no one (acceptable) did."""
-    try:
-        parts = parse_signature(request.method, request.query, request.headers)
-        found: list[Identity] = []
-
-        def lookup(access_key: str):  # type: ignore[no-untyped-def]
-            identity = find_identity(access_key)
-            if identity is not None:
-                found.append(identity)
-            return identity.credential if identity is not None else None
-
-        verify(
-            request.method,
-            request.path,
-            request.query,
-            request.headers,
-            request.body,
-            lookup=lookup,
-            service=parts.service,
-            region=parts.region,
-        )
-    except SignatureError as error:
-        return error_response(request, error)
-    return Authenticated(found[0], parts.region, parts.service)
+        return 403, json_code, json_message or error.detail
+    return 403, xml_code, xml_message or error.detail

@@ -18,14 +18,16 @@ credentials.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
+from ..http.types import HttpRequest
 from .credentials import LocalCredentials
-from .sigv4 import Credential
+from .sigv4 import Credential, parse_signature, verify
 
 
 @dataclass(frozen=True)
@@ -135,3 +137,38 @@ def find_identity(access_key: str) -> Identity | None:
             statements=_statements(documents),
         )
     return None
+
+
+def signed_by(
+    request: HttpRequest,
+    *,
+    service: str | None = None,
+    region: str | None = None,
+    identities: Callable[[str], Identity | None] = find_identity,
+) -> Identity:
+    """Who signed ``request`` with SigV4 for ``service`` in ``region`` (default: whatever its scope names).
+
+    Raises ``SignatureError`` when no one (known to ``identities``) did.
+    """
+    found: list[Identity] = []
+
+    def lookup(access_key: str) -> Credential | None:
+        identity = identities(access_key)
+        if identity is not None:
+            found.append(identity)
+        return identity.credential if identity is not None else None
+
+    if service is None or region is None:
+        parts = parse_signature(request.method, request.query, request.headers)
+        service, region = service or parts.service, region or parts.region
+    verify(
+        request.method,
+        request.path,
+        request.query,
+        request.headers,
+        request.body,
+        lookup=lookup,
+        service=service,
+        region=region,
+    )
+    return found[0]

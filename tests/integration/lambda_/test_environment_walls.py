@@ -250,24 +250,10 @@ def test_a_setsid_child_ends_with_its_environment_on_timeout_crash_and_retiremen
 
 @linux_only
 def test_python_m_infra_local_stop_ends_every_process_of_every_environment(tmp_path: Path) -> None:
-    import boto3
-
-    from infra.local import control
-    from infra.local.iam.credentials import load_or_create
-
     env = {**os.environ, "KIT_STATE_DIR": str(tmp_path)}
-    info = control.start(directory=tmp_path)
-    keys = load_or_create(tmp_path)
     try:
-        client = {
-            "endpoint_url": info.endpoint,
-            "region_name": "ap-northeast-2",
-            "aws_access_key_id": keys.access_key_id,
-            "aws_secret_access_key": keys.secret_access_key,
-        }
-        role = boto3.client("iam", **client).create_role(RoleName="walls", AssumeRolePolicyDocument="{}")
-        lam = boto3.client("lambda", **client)
-        create_python_function(lam, "spawner", role["Role"]["Arn"], zip_source(SPAWNER))
+        lam, role_arn = _own_cloud(tmp_path)
+        create_python_function(lam, "spawner", role_arn, zip_source(SPAWNER))
         _, _, log = invoke(lam, "spawner")
         sleeper = _sleeper(log)
         assert not gone(sleeper)
@@ -414,25 +400,33 @@ def handler(event, context):
 @pytest.fixture
 def small_cloud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A local cloud of its own that holds at most two execution environments; boto3 Lambda client."""
+    from infra.local import control
+
+    monkeypatch.setenv("KIT_MAX_ENVIRONMENTS", "2")
+    try:
+        yield _own_cloud(tmp_path)
+    finally:
+        control.stop(tmp_path)
+
+
+def _own_cloud(directory: Path) -> tuple[Any, str]:
+    """Start a local cloud of its own in ``directory``: a boto3 Lambda client signed with its credentials, and
+    the ARN of a role for functions (stop it with ``control.stop(directory)``)."""
     import boto3
 
     from infra.local import control
     from infra.local.iam.credentials import load_or_create
 
-    monkeypatch.setenv("KIT_MAX_ENVIRONMENTS", "2")
-    info = control.start(directory=tmp_path)
-    keys = load_or_create(tmp_path)
-    try:
-        client = {
-            "endpoint_url": info.endpoint,
-            "region_name": "ap-northeast-2",
-            "aws_access_key_id": keys.access_key_id,
-            "aws_secret_access_key": keys.secret_access_key,
-        }
-        role = boto3.client("iam", **client).create_role(RoleName="walls", AssumeRolePolicyDocument="{}")
-        yield boto3.client("lambda", **client), role["Role"]["Arn"]
-    finally:
-        control.stop(tmp_path)
+    info = control.start(directory=directory)
+    keys = load_or_create(directory)
+    client = {
+        "endpoint_url": info.endpoint,
+        "region_name": "ap-northeast-2",
+        "aws_access_key_id": keys.access_key_id,
+        "aws_secret_access_key": keys.secret_access_key,
+    }
+    role = boto3.client("iam", **client).create_role(RoleName="walls", AssumeRolePolicyDocument="{}")
+    return boto3.client("lambda", **client), role["Role"]["Arn"]
 
 
 @pytest.mark.parametrize(
