@@ -15,7 +15,8 @@ Billed Duration includes Init Duration on cold starts: AWS bills the INIT phase 
 functions since 2025-08-01 ("AWS Lambda standardizes billing for INIT phase", AWS Compute Blog).
 
 Not on AWS, on purpose: ``AWS_ENDPOINT_URL`` points at the local cloud, so SDK calls the handler makes stay
-local; the credentials are the local cloud's, not the execution role's.
+local. The credentials are an STS session of the function's execution role, as on Lambda
+(``execution_role.py``), never the learner's.
 
 Walls (``sandbox_init.py``, ``sandbox.py``, ``memory_limit.py``): the environment's processes are one tree
 that is frozen between invocations, killed whole when the environment ends, and killed past
