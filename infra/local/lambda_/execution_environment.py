@@ -189,10 +189,10 @@ class ExecutionEnvironment:
         """The runtime waits for work: stop every process of the environment (Lambda freezes it)."""
         if self.process is None or not sandbox.supported() or not self.alive:
             return
-        if self._memory is not None:
-            self._memory.sample()
-            self._memory.stop()
         self._frozen = sandbox.freeze(self.process.pid)
+        if self._memory is not None:
+            self._memory.stop()
+            self._memory.sample(self._frozen)  # the tree freeze just walked: its last look before the pause
 
     def _thaw(self) -> None:
         """Let the environment's processes run again, before it gets work (or is killed)."""

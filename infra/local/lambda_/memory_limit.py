@@ -16,7 +16,7 @@ allocating 1 GB/s overshoots by about 20 MB.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from . import sandbox
 
@@ -36,9 +36,10 @@ class MemoryWatch:
         self._on_exceeded = on_exceeded
         self._timer: asyncio.TimerHandle | None = None
 
-    def sample(self) -> int:
-        """Measure the tree now; remember its members and the peak; act if it is over the limit."""
-        pids = sandbox.tree(self.root)
+    def sample(self, pids: Iterable[int] | None = None) -> int:
+        """Measure the tree now (``pids``: its members, when the caller just walked it); remember its members and
+        the peak; act if it is over the limit."""
+        pids = list(pids) if pids is not None else sandbox.tree(self.root)
         self.known.update(pids)
         used = sandbox.resident_bytes(pids)
         self.peak_bytes = max(self.peak_bytes, used)
