@@ -20,8 +20,8 @@ local. The credentials are an STS session of the function's execution role, as o
 
 Walls (``sandbox_init.py``, ``sandbox.py``, ``memory_limit.py``): the environment's processes are one tree
 that is frozen between invocations (once idle for ``FREEZE_AFTER_IDLE_S``), killed whole when the environment
-ends, and killed past ``MemorySize`` (``Runtime.OutOfMemory``); ``/tmp`` is the environment's own, ``EphemeralStorage.Size`` MB;
-its Runtime API answers only the environment's own processes (``admits``). ``HOME`` is
+ends, and killed past ``MemorySize`` (``Runtime.OutOfMemory``); ``/tmp`` is the environment's own,
+``EphemeralStorage.Size`` MB; its Runtime API answers only the environment's own processes (``admits``). ``HOME`` is
 ``/home/sbx_user1051``, a folder that does not exist, as on Lambda ([observed]: environment dumps of
 Lambda's runtimes and lambci/docker-lambda's init script, which sets that ``HOME`` for ``sbx_user1051``;
 tools that write to ``HOME`` fail there too); ``AWS_CONFIG_FILE`` and ``AWS_SHARED_CREDENTIALS_FILE`` name
