@@ -283,6 +283,10 @@ def handler(event, context):
     if not any(t.name == "ticker" for t in threading.enumerate()):
         threading.Thread(target=tick, name="ticker", daemon=True).start()
     time.sleep(0.1)
+    for _ in range(200):  # on a loaded machine the thread may not have written yet
+        if os.path.exists(path) and open(path).read():
+            break
+        time.sleep(0.01)
     return {"pid": os.getpid(), "path": path, "ticks": int(open(path).read())}
 """
 
