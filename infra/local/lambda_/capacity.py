@@ -11,7 +11,8 @@ Choice (a laptop is not a region): memory, not AWS, bounds how many environments
 the memory the machine has available (``MemAvailable`` in ``/proc/meminfo``, else physical memory from
 ``os.sysconf``) times ``MEMORY_SHARE``, divided by what an idle environment costs here
 (``IDLE_ENVIRONMENT_BYTES``), and never more than the open-file limit allows (``FDS_PER_ENVIRONMENT``,
-half the soft ``RLIMIT_NOFILE`` kept for connections). ``KIT_MAX_ENVIRONMENTS`` overrides it.
+half the soft ``RLIMIT_NOFILE`` kept for connections). It is computed once, when the local cloud starts;
+``KIT_MAX_ENVIRONMENTS`` overrides it.
 
 Measured (2026-12, Linux x86-64, Python 3.11, awslambdaric 4.2.2; one process per environment): an idle
 environment of a small Python function is one ``sandbox_init.py`` process of 16 MB RSS (8 MB PSS, 7.6 MB

@@ -8,7 +8,8 @@ the invocation is throttled (``ReservedFunctionConcurrentInvocationLimitExceeded
 concurrency 0 throttles every invocation.
 
 Emulates too: the account's concurrency (``capacity.ACCOUNT_CONCURRENCY``, 1,000 by default): when that
-many invocations run at once, the next is throttled (``ConcurrentInvocationLimitExceeded``). Each
+many invocations run at once, the next is throttled (``ConcurrentInvocationLimitExceeded``). Choice: it
+counts every account and Region the local cloud holds together (a learner has one account). Each
 function keeps its own environments, however many other functions are called in between.
 
 Choices (a laptop is not a region): memory, not AWS, bounds how many environments exist at once
