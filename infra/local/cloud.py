@@ -134,7 +134,7 @@ class LocalCloud:
         self.pool = EnvironmentPool(
             factory,
             code_root=state_dir / "code",
-            max_environments=max_environments or int(os.environ.get("KIT_MAX_ENVIRONMENTS") or 64),
+            max_environments=max_environments,  # None: capacity.environment_limit() (memory; KIT_MAX_ENVIRONMENTS)
             idle_seconds=idle_seconds,
             code_in_use=code_in_use,
         )
@@ -238,7 +238,7 @@ class LocalCloud:
                 "port": self.port,
                 "state_dir": str(self.state_dir),
                 "started": self.started,
-                "environments": len(self.pool.environments),
+                **self.pool.stats(),  # environments, their limit and where it comes from, cold/warm counts
                 "version": self.version,
             }
             challenge = (query.get("challenge") or [""])[0]

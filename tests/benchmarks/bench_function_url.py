@@ -4,6 +4,11 @@ Prints warm p50/p99 latency and requests/s at 1 and 8 keep-alive connections, an
 (first request after a configuration change: a new execution environment, INIT included).
 
     .venv/bin/python tests/benchmarks/bench_function_url.py [--seconds 5]
+    .venv/bin/python tests/benchmarks/bench_function_url.py --functions 100   # also: 100 functions in rotation
+
+With ``--functions N`` it also deploys N functions and the load clients call them in turn (each request
+the next function's URL), after one warm-up round: whether every function keeps its environment warm, and
+how many cold starts the pool counted during the load (its signed ``/_kit/health``).
 
 It starts a local cloud of its own (temporary state directory) and stops it at the end. The load comes
 from separate client processes speaking raw HTTP/1.1 over keep-alive sockets, so the client's own cost
@@ -33,7 +38,7 @@ def get_request(host: str, extra_headers: str = "") -> bytes:
     return f"GET /hello?name=bench HTTP/1.1\r\nHost: {host}\r\nUser-Agent: bench\r\n{extra_headers}\r\n".encode()
 
 
-def _client(port: int, request: bytes, seconds: float, start_at: float, queue: mp.Queue) -> None:
+def _client(port: int, requests: list[bytes], seconds: float, start_at: float, queue: mp.Queue, turn: int = 0) -> None:
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     latencies: list[float] = []
@@ -44,7 +49,8 @@ def _client(port: int, request: bytes, seconds: float, start_at: float, queue: m
     buffer = b""
     while time.time() < end:
         t0 = time.perf_counter()
-        sock.sendall(request)
+        sock.sendall(requests[turn % len(requests)])
+        turn += 1
         while b"\r\n\r\n" not in buffer:
             buffer += sock.recv(65536)
         head, _, rest = buffer.partition(b"\r\n\r\n")
@@ -63,10 +69,14 @@ def _client(port: int, request: bytes, seconds: float, start_at: float, queue: m
     queue.put((latencies, errors))
 
 
-def run_load(port: int, request: bytes, connections: int, seconds: float) -> dict[str, float]:
+def run_load(port: int, request: bytes | list[bytes], connections: int, seconds: float) -> dict[str, float]:
     queue: mp.Queue = mp.Queue()
     start_at = time.time() + 0.5
-    procs = [mp.Process(target=_client, args=(port, request, seconds, start_at, queue)) for _ in range(connections)]
+    requests = request if isinstance(request, list) else [request]
+    procs = [  # each connection starts at its own place in the rotation, so they rarely call one function at once
+        mp.Process(target=_client, args=(port, requests, seconds, start_at, queue, n * len(requests) // connections))
+        for n in range(connections)
+    ]
     for proc in procs:
         proc.start()
     latencies: list[float] = []
@@ -111,10 +121,34 @@ def deploy_api(kit: Any, suffix: str, auth_type: str = "NONE") -> str:
     return url
 
 
+def rotation(kit: Any, functions: int, seconds: float) -> None:
+    """Load over ``functions`` functions in turn; print the figures and the cold starts counted meanwhile."""
+    from infra.local import control
+
+    port = int(kit.endpoint.rsplit(":", 1)[1])
+    hosts = [deploy_api(kit, f"bench-many-{n}").split("//")[1].rstrip("/") for n in range(functions)]
+    requests = [get_request(host) for host in hosts]
+    run_load(port, requests, 1, max(1.0, functions * 0.2))  # first round: one cold start each
+    before = control.identify(port, control.state_dir()) or {}
+    for connections in (1, 8):
+        r = run_load(port, requests, connections, seconds)
+        print(
+            f"{functions} functions in rotation, {connections} connection(s): p50 {r['p50_ms']:.2f} ms, "
+            f"p99 {r['p99_ms']:.2f} ms, {r['rps']:.0f} req/s ({r['requests']} requests, {r['errors']} errors)"
+        )
+    after = control.identify(port, control.state_dir()) or {}
+    print(
+        f"environments {after.get('environments')} (limit {after.get('max_environments')}, from "
+        f"{after.get('max_environments_source')}); cold starts during the load: "
+        f"{after.get('cold', 0) - before.get('cold', 0)}; retired: {after.get('retired', 0) - before.get('retired', 0)}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--cold-samples", type=int, default=10)
+    parser.add_argument("--functions", type=int, default=0, help="also load N functions in rotation")
     args = parser.parse_args()
     import httpx
 
@@ -151,6 +185,8 @@ def main() -> int:
                 f"p99 {r['p99_ms']:.2f} ms, {r['rps']:.0f} req/s ({r['requests']} requests, {r['errors']} errors)"
             )
         print(json.dumps({"cold_median_ms": statistics.median(colds), "load": results}))
+        if args.functions:
+            rotation(kit, args.functions, args.seconds)
     finally:
         control.stop()
     return 0

@@ -7,10 +7,19 @@ reserved concurrency caps how many environments of a function are busy at once a
 the invocation is throttled (``ReservedFunctionConcurrentInvocationLimitExceeded``); reserved
 concurrency 0 throttles every invocation.
 
-Choices (a laptop is not a region): at most ``max_environments`` environments exist at once across all
-functions (default 64, ``KIT_MAX_ENVIRONMENTS`` changes it; ``ConcurrentInvocationLimitExceeded`` beyond it,
-where AWS's account default is 1,000); an environment idle for ``idle_seconds`` (default 600) is shut down,
-where AWS keeps idle environments for an unpublished while.
+Emulates too: the account's concurrency (``capacity.ACCOUNT_CONCURRENCY``, 1,000 by default): when that
+many invocations run at once, the next is throttled (``ConcurrentInvocationLimitExceeded``). Choice: it
+counts every account and Region the local cloud holds together (a learner has one account). Each
+function keeps its own environments, however many other functions are called in between.
+
+Choices (a laptop is not a region): memory, not AWS, bounds how many environments exist at once
+(``max_environments``, derived from the machine's memory by ``capacity.environment_limit``;
+``KIT_MAX_ENVIRONMENTS`` overrides it). When a cold start needs room past that limit, the least recently used
+idle environment is retired first (an idle environment costs memory and nothing else; Lambda reclaims idle
+environments too); only when none is idle is the invocation throttled (``ConcurrentInvocationLimitExceeded``),
+which AWS would not do below the account's concurrency: here the machine's memory is the limit. An
+environment idle for ``idle_seconds`` (default 600) is shut down, where AWS keeps idle environments for an
+unpublished while.
 
 Deployment packages (``deployment_package.py``) are unpacked outside the pool's lock, in a thread, once per
 CodeSha256 however many cold starts of that code overlap, so a big package never holds up another
@@ -30,6 +39,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from .capacity import ACCOUNT_CONCURRENCY, EnvironmentLimit, environment_limit
 from .deployment_package import PackageError, code_dir_name, extract_package
 from .execution_environment import ExecutionEnvironment, WrapperError
 from .function_spec import FunctionSpec
@@ -46,13 +56,19 @@ class EnvironmentPool:
         factory: EnvironmentFactory,
         *,
         code_root: Path,
-        max_environments: int = 64,
+        max_environments: int | None = None,
         idle_seconds: float = 600.0,
         code_in_use: CodeInUse | None = None,
+        account_concurrency: int = ACCOUNT_CONCURRENCY,
     ) -> None:
         self._factory = factory
         self._code_root = code_root
-        self.max_environments = max_environments
+        self.limit = EnvironmentLimit(max_environments, "argument") if max_environments else environment_limit()
+        self.max_environments = self.limit.limit
+        self.account_concurrency = account_concurrency
+        #: How invocations found an environment: ``cold`` (created one), ``warm`` (reused one), ``retired``
+        #: (idle ones shut down to make room), ``throttled``.
+        self.counters: Counter[str] = Counter()
         self.idle_seconds = idle_seconds
         self._code_in_use = code_in_use
         self._envs: list[ExecutionEnvironment] = []
@@ -67,6 +83,35 @@ class EnvironmentPool:
     @property
     def environments(self) -> list[ExecutionEnvironment]:
         return list(self._envs)
+
+    def stats(self) -> dict[str, object]:
+        """What ``/_kit/health`` reports about the pool."""
+        return {
+            "environments": len(self._envs) + self._starting.total(),
+            "busy": self._running(),
+            "max_environments": self.max_environments,
+            "max_environments_source": self.limit.source,
+            "account_concurrency": self.account_concurrency,
+            **{name: self.counters[name] for name in ("cold", "warm", "retired", "throttled")},
+        }
+
+    def _running(self) -> int:
+        """Invocations running or starting across every function (what the account concurrency counts)."""
+        return sum(1 for env in self._envs if env.busy) + self._starting.total()
+
+    def _throttle(self, reason: str) -> Throttled:
+        self.counters["throttled"] += 1
+        return Throttled(reason)
+
+    def _make_room(self) -> None:
+        """At the limit: retire the least recently used idle environment, or throttle when none is idle."""
+        if len(self._envs) + self._starting.total() < self.max_environments:
+            return
+        idle = [env for env in self._envs if not env.busy]
+        if not idle:
+            raise self._throttle("ConcurrentInvocationLimitExceeded")
+        self._retire([min(idle, key=lambda env: env.last_used)])
+        self.counters["retired"] += 1
 
     def _busy_for(self, function_arn: str) -> int:
         busy = sum(1 for env in self._envs if env.busy and env.spec.function_arn == function_arn)
@@ -93,16 +138,16 @@ class EnvironmentPool:
                 ]
             )
             if spec.reserved_concurrency is not None and self._busy_for(spec.function_arn) >= spec.reserved_concurrency:
-                raise Throttled("ReservedFunctionConcurrentInvocationLimitExceeded")
+                raise self._throttle("ReservedFunctionConcurrentInvocationLimitExceeded")
+            if self._running() >= self.account_concurrency:
+                raise self._throttle("ConcurrentInvocationLimitExceeded")
             for env in self._envs:
                 if not env.busy and env.spec.pool_key == spec.pool_key:
                     env.busy = True
+                    self.counters["warm"] += 1
                     return env
-            if len(self._envs) + self._starting.total() >= self.max_environments:
-                idle = [env for env in self._envs if not env.busy]
-                if not idle:
-                    raise Throttled("ConcurrentInvocationLimitExceeded")
-                self._retire([min(idle, key=lambda env: env.last_used)])
+            self._make_room()
+            self.counters["cold"] += 1
             self._starting[spec.function_arn] += 1
             self._claims[spec.code_sha256] += 1
         try:

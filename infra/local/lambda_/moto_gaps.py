@@ -180,6 +180,20 @@ class FunctionUrlConfig(lambda_models.FunctionUrlConfig):
         self.last_modified = utcnow().strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
+#: Bumped whenever a Function URL config is created or deleted (or its function is): lets a cache of moto's
+#: URLs (``moto_lambda.UrlRegistry``) know when to rebuild, with moto still the only holder of the state.
+_url_revision = [0]
+
+
+def url_revision() -> int:
+    """A counter that changes whenever the set of Function URLs in moto may have changed."""
+    return _url_revision[0]
+
+
+def _urls_changed() -> None:
+    _url_revision[0] += 1
+
+
 def _url_holder(backend: Any, name_or_arn: str, qualifier: str | None) -> tuple[Any, Any]:
     """The function and the object that holds its URL config (the function or one of its aliases)."""
     if ":" in name_or_arn.split(":function:")[-1]:
@@ -206,6 +220,7 @@ def create_function_url_config(
             "Error message:  FunctionUrlConfig exists for this Lambda function"
         )
     holder.url_config = FunctionUrlConfig(function, dict(config), qualifier)
+    _urls_changed()
     return holder.url_config
 
 
@@ -230,6 +245,7 @@ def delete_function_url_config(self: Any, name_or_arn: str, qualifier: str | Non
     if getattr(holder, "url_config", None) is None:
         raise UrlConfigNotFound()
     holder.url_config = None
+    _urls_changed()
 
 
 def _response_args(response: Any) -> tuple[str, str | None]:
@@ -301,11 +317,18 @@ def check_environment(config: dict[str, Any]) -> None:
 
 _original_create_function = lambda_models.LambdaBackend.create_function
 _original_update_function_configuration = lambda_models.LambdaBackend.update_function_configuration
+_original_delete_function = lambda_models.LambdaBackend.delete_function
 
 
 def _create_function(self: Any, spec: dict[str, Any]) -> Any:
     check_environment(spec)
     return _original_create_function(self, spec)
+
+
+def _delete_function(self: Any, function_name: str, qualifier: str | None = None) -> None:
+    """moto's DeleteFunction; its URLs (its own and its aliases') go with it."""
+    _original_delete_function(self, function_name, qualifier)
+    _urls_changed()
 
 
 def _update_function_configuration(self: Any, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:
@@ -359,6 +382,7 @@ def apply() -> None:
     lambda_models.LambdaFunction._set_function_code = _set_function_code  # type: ignore[method-assign]
     backend = lambda_models.LambdaBackend
     backend.create_function = _create_function  # type: ignore[method-assign]
+    backend.delete_function = _delete_function  # type: ignore[method-assign]
     backend.update_function_configuration = _update_function_configuration  # type: ignore[method-assign]
     backend.create_function_url_config = create_function_url_config  # type: ignore[method-assign]
     backend.get_function_url_config = get_function_url_config  # type: ignore[method-assign]

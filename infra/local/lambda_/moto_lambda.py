@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,13 +66,21 @@ class UrlTarget:
 
 
 class UrlRegistry:
-    """Finds a Function URL by its url-id among every account and region moto holds.
+    """Finds a Function URL by its url-id among every account and region moto holds, in constant time.
 
-    The url-id -> location index is a cache of moto's state, checked against moto on every hit.
+    moto holds the URLs; the url-id -> location index is a cache of them, rebuilt only when moto's URL
+    revision (``moto_gaps.url_revision``, bumped by the kit's CreateFunctionUrlConfig, DeleteFunctionUrlConfig
+    and DeleteFunction) has changed since it was built, and checked against moto on every hit. An unknown
+    url-id therefore costs one dictionary lookup, not a scan of every function.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, revision: Callable[[], int] | None = None) -> None:
+        from . import moto_gaps
+
+        moto_gaps.apply()  # the kit's URL operations, which bump the revision
+        self._revision = revision or moto_gaps.url_revision
         self._index: dict[str, tuple[str, str, str, str | None]] = {}
+        self._built_at: int | None = None
 
     def _holders(self, be: Any) -> list[tuple[Any, str | None]]:
         found: list[tuple[Any, str | None]] = []
@@ -88,26 +97,27 @@ class UrlRegistry:
                     found.append((alias.url_config, alias_name))
         return found
 
-    def _rescan(self, region: str) -> None:
-        self._index.clear()
+    def _rebuild(self) -> None:
+        index: dict[str, tuple[str, str, str, str | None]] = {}
         for account_id in list(lambda_backends.keys()):
-            be = lambda_backends[account_id].get(region)
-            if be is None:
-                continue
-            for config, qualifier in self._holders(be):
-                url_id = config.url.split("//", 1)[1].split(".", 1)[0]
-                self._index[url_id] = (account_id, region, config.function.function_name, qualifier)
+            for region, be in list(lambda_backends[account_id].items()):
+                for config, qualifier in self._holders(be):
+                    url_id = config.url.split("//", 1)[1].split(".", 1)[0]
+                    index[url_id] = (account_id, region, config.function.function_name, qualifier)
+        self._index = index
+
+    def _current(self) -> dict[str, tuple[str, str, str, str | None]]:
+        revision = self._revision()  # read first: a change during the rebuild makes the next lookup rebuild
+        if revision != self._built_at:
+            self._rebuild()
+            self._built_at = revision
+        return self._index
 
     def lookup(self, url_id: str, region: str) -> UrlTarget | None:
-        for attempt in range(2):
-            location = self._index.get(url_id)
-            if location is not None and location[1] == region:
-                target = self._load(url_id, *location)
-                if target is not None:
-                    return target
-            if attempt == 0:
-                self._rescan(region)
-        return None
+        location = self._current().get(url_id)
+        if location is None or location[1] != region:
+            return None
+        return self._load(url_id, *location)
 
     def _load(self, url_id: str, account_id: str, region: str, name: str, qualifier: str | None) -> UrlTarget | None:
         try:

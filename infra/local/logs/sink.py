@@ -3,6 +3,9 @@
 Emulates: the log group ``/aws/lambda/<function>`` created on first write, one log stream per execution
 environment named ``YYYY/MM/DD/[<version>]<32 hex>`` (aws-behaviour research: LocalStack snapshot), one log
 event per line with the time it was written.
+
+Choice: what it writes is kept as ``retention.py`` says (recent events only), not by age as CloudWatch Logs
+keeps them.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import contextlib
 import secrets
 import time
 from typing import Any, Protocol
+
+from .retention import Retention, added_bytes
 
 
 class LogSink(Protocol):
@@ -23,7 +28,13 @@ def new_stream_name(version: str, now: float | None = None) -> str:
 
 
 class MotoLogSink:
-    """Puts log events straight into moto's in-process CloudWatch Logs backend."""
+    """Puts log events straight into moto's in-process CloudWatch Logs backend, keeping the recent ones."""
+
+    def __init__(self, retention: Retention | None = None) -> None:
+        from . import moto_gaps
+
+        moto_gaps.apply()  # events dropped by the retention are really let go
+        self.retention = retention or Retention()
 
     def put(self, account_id: str, region: str, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         if not events:
@@ -38,6 +49,10 @@ class MotoLogSink:
                 backend.create_log_group(group, tags={})
             with contextlib.suppress(ResourceAlreadyExistsException):
                 backend.create_log_stream(group, stream)
+            self.retention.trim_group(backend.groups[group], keep=stream)
         # PutLogEvents wants chronological order; a stable sort keeps lines of the same millisecond in order.
         ordered = sorted(events, key=lambda event: event[0])
         backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in ordered])
+        written = backend.groups[group].streams[stream]
+        added_bytes(written, [message for _, message in ordered])
+        self.retention.trim_stream(written, newest=len(ordered))
