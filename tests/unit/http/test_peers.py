@@ -34,3 +34,10 @@ def test_the_peer_of_a_loopback_connection_is_this_process_and_its_socket() -> N
 def test_a_peer_that_is_not_connected_is_not_found_and_not_admitted() -> None:
     assert peers.peer_socket(("127.0.0.1", 1), ("127.0.0.1", 2)) is None
     assert not peers.same_user(("127.0.0.1", 1), ("127.0.0.1", 2))
+
+
+def test_netlink_and_the_proc_table_name_the_same_socket() -> None:
+    server, client = _pair()
+    with server, client:
+        local, peer = server.getsockname(), server.getpeername()
+        assert peers.peer_socket(local, peer) == peers._from_tables(local, peer)
