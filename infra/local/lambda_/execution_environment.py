@@ -555,7 +555,9 @@ class ExecutionEnvironment:
         runtime = peak_memory_mb(self.process.pid, self._memory_fd) if self.process is not None else 0
         if self._memory is None:
             return runtime
-        if self.alive and not self._memory.exceeded:
+        if self.alive and not self._memory.exceeded and len(self._memory.known) > 1:
+            # A tree of more than the runtime: walk it now. The runtime alone: its own peak (VmHWM, one read
+            # of an open file) is the tree's, and the watch's ticks catch any process it starts later.
             self._memory.sample()
         return self._memory.peak_mb(runtime)
 
