@@ -34,9 +34,12 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _HAS_CHILDREN_FILES = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists()
 
 
+_SUPPORTED = Path("/proc/self/stat").exists()
+
+
 def supported() -> bool:
     """True where the environment's processes can be found as a tree (Linux's /proc)."""
-    return Path("/proc/self/stat").exists()
+    return _SUPPORTED
 
 
 def _read(path: str) -> bytes:

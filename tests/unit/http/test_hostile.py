@@ -69,7 +69,14 @@ def test_framing_rfc_9112_refuses_is_refused_and_the_connection_closes(raw: byte
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("x-greeting", "안녕하세요"), ("x-split", "a\r\nSet-Cookie: stolen=1"), ("bad name", "v"), ("x-nul", "a\x00")],
+    [
+        ("x-greeting", "안녕하세요"),
+        ("x-split", "a\r\nSet-Cookie: stolen=1"),
+        ("bad name", "v"),
+        ("x-nul", "a\x00"),
+        ("", "empty name"),
+        ("x-name\r\nSet-Cookie", "stolen=1"),
+    ],
 )
 def test_a_response_header_that_cannot_go_on_the_wire_is_a_502_naming_it(name: str, value: str) -> None:
     async def handler(request: HttpRequest) -> HttpResponse:
