@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import threading
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -15,32 +13,11 @@ from infra.local.lambda_ import environment_pool
 from infra.local.lambda_.deployment_package import code_dir_name
 from infra.local.lambda_.environment_pool import EnvironmentPool
 from infra.local.lambda_.function_spec import FunctionSpec
-
-
-def package() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("fn.py", "def handler(event, context):\n    return 1\n")
-    return buffer.getvalue()
+from tests.unit.function_specs import function_spec, one_line_package
 
 
 def spec(sha: str, name: str = "fn") -> FunctionSpec:
-    return FunctionSpec(
-        account_id="123456789012",
-        region="us-east-1",
-        function_name=name,
-        function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
-        version="$LATEST",
-        handler="fn.handler",
-        runtime="python3.12",
-        memory_size=128,
-        timeout=3.0,
-        environment=(),
-        code_sha256=sha,
-        revision=sha,
-        reserved_concurrency=None,
-        code=package(),
-    )
+    return function_spec(name, code_sha256=sha, revision=sha, code=one_line_package())
 
 
 class FakeEnvironment:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import os
 import signal
 import subprocess
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from infra.local.lambda_.function_spec import FunctionSpec
 from infra.local.lambda_.invocation import PendingInvocation
 from infra.local.lambda_.log_lines import LineSplitter
 from infra.local.lambda_.runtime_exit import exit_reason
+from tests.unit.function_specs import function_spec, one_line_package
 
 
 def test_a_long_line_is_split_into_events_and_never_held_whole() -> None:
@@ -96,25 +95,7 @@ def test_freeze_thaw_and_kill_reach_a_setsid_grandchild() -> None:
 
 
 def _spec() -> FunctionSpec:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("fn.py", "def handler(event, context):\n    return 1\n")
-    return FunctionSpec(
-        account_id="123456789012",
-        region="ap-northeast-2",
-        function_name="f",
-        function_arn="arn:aws:lambda:ap-northeast-2:123456789012:function:f",
-        version="$LATEST",
-        handler="fn.handler",
-        runtime="python3.12",
-        memory_size=128,
-        timeout=3.0,
-        environment=(),
-        code_sha256="sha",
-        revision="r1",
-        reserved_concurrency=None,
-        code=buffer.getvalue(),
-    )
+    return function_spec("f", "ap-northeast-2", code=one_line_package())
 
 
 class _Logs:
