@@ -38,11 +38,13 @@ class MotoBridge:
 
         from .acm import moto_gaps as moto_acm_gaps
         from .cloudfront import moto_gaps as moto_cloudfront_gaps
+        from .iam import moto_gaps as moto_sts_gaps
         from .lambda_ import moto_gaps
 
         moto_gaps.apply()
         moto_cloudfront_gaps.apply()
         moto_acm_gaps.apply()
+        moto_sts_gaps.apply()
         self._app: Any = DomainDispatcherApplication(create_backend_app)
         self._catalog = Catalog()
 

@@ -199,9 +199,9 @@ def test_python_m_infra_local_env_gives_the_aws_cli_and_boto3_what_they_need(end
         timeout=60,
         check=True,
     ).stdout
-    script = "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])"
+    script = "import boto3; i = boto3.client('sts').get_caller_identity(); print(i['Arn'], i['UserId'])"
     shell = f'{printed}\n{sys.executable} -c "{script}"'
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["HTTPS_PROXY"] = env["HTTP_PROXY"] = "http://127.0.0.1:9"  # a proxy that is not there: never used
     arn = subprocess.run(["bash", "-c", shell], env=env, capture_output=True, text=True, timeout=60, check=True).stdout
-    assert arn.strip() == "123456789012"  # the local cloud's account (moto names the caller user/moto)
+    assert arn.split() == ["arn:aws:iam::123456789012:root", "123456789012"]  # the account root, as on AWS
