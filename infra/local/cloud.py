@@ -47,7 +47,6 @@ from .lambda_.invoke_api import LambdaInvokeApi
 from .lambda_.moto_lambda import (
     ResolvedFunction,
     UrlRegistry,
-    account_for_access_key,
     code_in_use,
     resolve_function,
 )
@@ -61,15 +60,6 @@ _INVOKE_STREAM_PATH = re.compile(r"^/2021-11-15/functions/([^/]+)/response-strea
 _AWS_NAMES = (".amazonaws.com", ".on.aws", ".cloudfront.net")
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]", ""}
 _IP = re.compile(r"^[\d.]+$|^\[")
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
-
-
-def caller_of(request: HttpRequest) -> tuple[str, str]:
-    """``(account_id, region)`` of a SigV4-signed AWS API request (moto's rules for the account)."""
-    match = _CREDENTIAL.search(request.header("authorization") or "")
-    if not match:
-        return account_for_access_key(None), "us-east-1"
-    return account_for_access_key(match.group(1)), match.group(2)
 
 
 SERVICE_NAME = "lambda-url-kit local cloud"
@@ -183,7 +173,7 @@ class LocalCloud:
         if request.path == "/_kit/health" and not _is_signed(request):
             return _json(200, {"service": SERVICE_NAME})
         try:
-            caller = authenticate(request)
+            caller, region = authenticate(request)
         except SignatureError as error:
             service, protocol = self.moto.protocol_of(request)
             return error_response(service, protocol, ApiError(*auth_error(error, protocol)))
@@ -191,12 +181,12 @@ class LocalCloud:
             return self._kit(request, caller)
         match = _INVOKE_PATH.match(request.path)
         if match and request.method == "POST":
-            account_id, region = caller_of(request)
-            return await self.invoke_api.handle(request, match.group(1), account_id=account_id, region=region)
+            return await self.invoke_api.handle(request, match.group(1), account_id=caller.account_id, region=region)
         match = _INVOKE_STREAM_PATH.match(request.path)
         if match and request.method == "POST":
-            account_id, region = caller_of(request)
-            return await self.invoke_api.handle_stream(request, match.group(1), account_id=account_id, region=region)
+            return await self.invoke_api.handle_stream(
+                request, match.group(1), account_id=caller.account_id, region=region
+            )
         return _without_cors(self.moto.handle(request))
 
     async def _custom_domain(self, name: str, request: HttpRequest) -> HttpResponse:

@@ -92,7 +92,7 @@ def authenticate_alone(request, rounds: int = 20000) -> float:  # type: ignore[n
     from infra.local.iam.identity import set_account_root
 
     set_account_root(load_or_create(control.state_dir()))
-    assert authenticate(request).is_root
+    assert authenticate(request)[0].is_root
     started = time.perf_counter()
     for _ in range(rounds):
         authenticate(request)

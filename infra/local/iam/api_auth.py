@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from ..http.types import HttpRequest
 from .identity import Identity, signed_by
-from .sigv4 import SignatureError
+from .sigv4 import SignatureError, parse_signature
 
 SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
@@ -61,9 +61,11 @@ _ERRORS = {
 }
 
 
-def authenticate(request: HttpRequest) -> Identity:
-    """Who signed ``request`` for the service and region its scope names; ``SignatureError`` if no one did."""
-    return signed_by(request)
+def authenticate(request: HttpRequest) -> tuple[Identity, str]:
+    """Who signed ``request`` for the service and region its scope names, and that region (the one the call
+    is for: moto answers every region); ``SignatureError`` if no one did."""
+    parts = parse_signature(request.method, request.query, request.headers)
+    return signed_by(request, service=parts.service, region=parts.region), parts.region
 
 
 def auth_error(error: SignatureError, protocol: str) -> tuple[int, str, str]:

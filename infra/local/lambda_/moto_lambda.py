@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.awslambda.models import lambda_backends
-from moto.core import DEFAULT_ACCOUNT_ID
 
 from .function_spec import FunctionSpec, spec_from_moto
 
@@ -138,12 +137,3 @@ class UrlRegistry:
             function_arn=config.function_arn,
             function=resolved,
         )
-
-
-def account_for_access_key(access_key: str | None) -> str:
-    """The account moto associates with an access key (its default account for unknown keys)."""
-    if not access_key:
-        return DEFAULT_ACCOUNT_ID
-    from moto.iam.models import get_account_id_from
-
-    return get_account_id_from(access_key)
