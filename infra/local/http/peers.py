@@ -18,7 +18,7 @@ import ipaddress
 import os
 import socket
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,36 +97,37 @@ def peer_socket(local: Address, peer: Address) -> PeerSocket | None:
     return _from_tables(local, peer)
 
 
-def _from_tables(local: Address, peer: Address) -> PeerSocket | None:
+def _table_rows() -> Iterator[tuple[bool, list[bytes]]]:
+    """Every socket row of ``/proc/net/tcp`` then ``tcp6`` (whether it is the v6 table, its fields)."""
     for table in _TABLES:
-        v6 = table.name == "tcp6"
         try:
-            want = (_hex_address(peer, v6=v6), _hex_address(local, v6=v6))
             with table.open("rb") as rows:
                 next(rows, None)
                 for row in rows:
                     fields = row.split()
-                    if len(fields) > 9 and fields[1].decode() == want[0] and fields[2].decode() == want[1]:
-                        return PeerSocket(uid=int(fields[7]), inode=int(fields[9]))
-        except (OSError, ValueError):
+                    if len(fields) > 9:
+                        yield table.name == "tcp6", fields
+        except OSError:
             continue
+
+
+def _from_tables(local: Address, peer: Address) -> PeerSocket | None:
+    wanted = {v6: (_hex_address(peer, v6=v6).encode(), _hex_address(local, v6=v6).encode()) for v6 in (False, True)}
+    for v6, fields in _table_rows():
+        if (fields[1], fields[2]) == wanted[v6]:
+            return PeerSocket(uid=int(fields[7]), inode=int(fields[9]))
     return None
 
 
 def listener_uid(port: int) -> int | None:
     """The uid owning the socket listening on loopback ``port`` (``None`` if nothing listens there)."""
-    for table in _TABLES:
-        v6 = table.name == "tcp6"
-        wanted = {_hex_address(("127.0.0.1", port), v6=v6), _hex_address(("0.0.0.0", port), v6=v6)}
-        try:
-            with table.open("rb") as rows:
-                next(rows, None)
-                for row in rows:
-                    fields = row.split()
-                    if len(fields) > 9 and fields[3] == b"0A" and fields[1].decode() in wanted:
-                        return int(fields[7])
-        except (OSError, ValueError):
-            continue
+    wanted = {
+        v6: {_hex_address(("127.0.0.1", port), v6=v6).encode(), _hex_address(("0.0.0.0", port), v6=v6).encode()}
+        for v6 in (False, True)
+    }
+    for v6, fields in _table_rows():
+        if fields[3] == b"0A" and fields[1] in wanted[v6]:
+            return int(fields[7])
     return None
 
 
