@@ -24,6 +24,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from .aws_protocols import ApiError, Catalog, Diagnosis, Service, diagnose, error_response
 from .http.types import HttpRequest, HttpResponse
+from .lambda_.moto_lambda import control_plane_changed
 
 log = logging.getLogger("infra.local.moto")
 
@@ -55,6 +56,13 @@ class MotoBridge:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one AWS API request as AWS would; never raises, never a 5xx."""
+        try:
+            return self._handle(request)
+        finally:
+            if request.method not in ("GET", "HEAD"):
+                control_plane_changed()  # what the data plane remembers of moto is read again
+
+    def _handle(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/moto-api"):
             return self._call_moto(request)
         diagnosis = diagnose(self._catalog, request)

@@ -15,6 +15,20 @@ def backend(account_id: str, region: str) -> Any:
     return lambda_backends[account_id][region]
 
 
+_writes = [0]
+
+
+def control_plane_changed() -> None:
+    """Say that moto's state may have changed: ``MotoBridge`` calls it after every AWS API request that is not
+    a GET or HEAD (any service: a function's answer can depend on IAM too), and so must any code of the kit that
+    changes moto's Lambda state outside a request. It makes every cached lookup below be read from moto again."""
+    _writes[0] += 1
+
+
+def control_plane_revision() -> int:
+    return _writes[0]
+
+
 def code_in_use() -> set[str]:
     """The CodeSha256 of every function version ($LATEST and published) in every account and region."""
     shas: set[str] = set()
@@ -38,7 +52,29 @@ class ResolvedFunction:
 
 
 def resolve_function(account_id: str, region: str, name_or_arn: str, qualifier: str | None) -> ResolvedFunction:
-    """Resolve a name/ARN and qualifier (version or alias) like Lambda; raises moto's 404 error."""
+    """Resolve a name/ARN and qualifier (version or alias) like Lambda; raises moto's 404 error.
+
+    Remembered until the control plane changes (``control_plane_changed``): a warm invocation then costs one
+    dictionary lookup instead of moto's name parsing, two ``get_function`` calls and a new ``FunctionSpec``.
+    A failed lookup is not remembered.
+    """
+    key = (account_id, region, name_or_arn, qualifier)
+    revision = _writes[0]
+    hit = _resolved.get(key)
+    if hit is not None and hit[0] == revision:
+        return hit[1]
+    resolved = _resolve_from_moto(account_id, region, name_or_arn, qualifier)
+    if len(_resolved) >= _RESOLVED_MAX:
+        _resolved.clear()
+    _resolved[key] = (revision, resolved)
+    return resolved
+
+
+_RESOLVED_MAX = 4096
+_resolved: dict[tuple[str, str, str, str | None], tuple[int, ResolvedFunction]] = {}
+
+
+def _resolve_from_moto(account_id: str, region: str, name_or_arn: str, qualifier: str | None) -> ResolvedFunction:
     be = backend(account_id, region)
     function = be.get_function(name_or_arn, qualifier)
     base = be.get_function(function.function_name)
@@ -80,6 +116,7 @@ class UrlRegistry:
         self._revision = revision or moto_gaps.url_revision
         self._index: dict[str, tuple[str, str, str, str | None]] = {}
         self._built_at: int | None = None
+        self._targets: dict[str, tuple[tuple[int, int], UrlTarget | None]] = {}
 
     def _holders(self, be: Any) -> list[tuple[Any, str | None]]:
         found: list[tuple[Any, str | None]] = []
@@ -113,10 +150,20 @@ class UrlRegistry:
         return self._index
 
     def lookup(self, url_id: str, region: str) -> UrlTarget | None:
+        """The URL, remembered (per url-id) until the control plane changes; an unknown one costs one lookup."""
+        revision = (_writes[0], self._revision())
+        hit = self._targets.get(url_id)
+        if hit is not None and hit[0] == revision:
+            target = hit[1]
+            return target if target is not None and target.region == region else None
         location = self._current().get(url_id)
         if location is None or location[1] != region:
             return None
-        return self._load(url_id, *location)
+        target = self._load(url_id, *location)
+        if len(self._targets) >= _RESOLVED_MAX:
+            self._targets.clear()
+        self._targets[url_id] = (revision, target)
+        return target
 
     def _load(self, url_id: str, account_id: str, region: str, name: str, qualifier: str | None) -> UrlTarget | None:
         try:
