@@ -71,6 +71,8 @@ INIT_TIMEOUT_S = 10.0
 #: processes run at most this long after an invocation ends.
 FREEZE_AFTER_IDLE_S = 0.05
 LOG_TAIL_BYTES = 4096
+_CHUNKS_PER_READ = 16  # 1 MiB of runtime output a turn of the event loop, at most
+_CHUNKS_AT_END = 64  # what an invocation's end takes from the pipe without waiting: 4 MiB at most
 
 RuntimeHandler = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
@@ -173,6 +175,8 @@ class ExecutionEnvironment:
         self._tasks: list[asyncio.Task[None]] = []
         self._exit_waiters: list[Callable[[str], None]] = []
         self._memory_fd: int | None = None
+        self._output_fd: int | None = None  # the read end of the runtime's stdout/stderr pipe
+        self._output_closed = asyncio.Event()
         self._stream_created = False
         self._splitter = LineSplitter()
         self._kept_bytes = 0
@@ -309,10 +313,7 @@ class ExecutionEnvironment:
             self.alive = False
             await self.close()
             raise
-        self._tasks = [
-            asyncio.create_task(self._read_output()),
-            asyncio.create_task(self._watch_exit()),
-        ]
+        self._tasks = [asyncio.create_task(self._watch_exit())]
 
     async def _spawn(self, command: list[str]) -> None:
         assert self._listener is not None
@@ -321,20 +322,28 @@ class ExecutionEnvironment:
         if os.name == "posix":
             kwargs["start_new_session"] = True
         _SPAWNING[0] += 1
+        read_end, write_end = os.pipe()
         try:
             self.process = await asyncio.create_subprocess_exec(
                 *command,
                 cwd=str(self.task_root),
                 env=self._environment(f"127.0.0.1:{self._listener.port}"),
                 stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
+                stdout=write_end,
+                stderr=write_end,
                 **kwargs,  # type: ignore[arg-type]
             )
             _LIVE_ROOTS.add(self.process.pid)
             self._root_start_time = sandbox.start_time(self.process.pid)
+        except BaseException:
+            os.close(read_end)
+            raise
         finally:
+            os.close(write_end)
             _SPAWNING[0] -= 1
+        os.set_blocking(read_end, False)
+        self._output_fd = read_end
+        asyncio.get_running_loop().add_reader(read_end, self._read_output, _CHUNKS_PER_READ)
         _yield_to_the_local_cloud(self.process.pid)
         with contextlib.suppress(OSError):
             self._memory_fd = os.open(f"/proc/{self.process.pid}/status", os.O_RDONLY)
@@ -346,15 +355,38 @@ class ExecutionEnvironment:
         """Past ``MemorySize``: the environment is killed, as Lambda's cgroup kills it."""
         self.kill()
 
-    async def _read_output(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        while True:
-            chunk = await self.process.stdout.read(65536)
+    def _read_output(self, chunks: int) -> None:
+        """Take what the runtime wrote to its stdout/stderr pipe, up to ``chunks`` reads of 64 KiB, without waiting.
+
+        The event loop calls it when the pipe is readable (at most ``_CHUNKS_PER_READ`` reads a turn, so a flood
+        of output cannot hold the loop); an invocation's end calls it to take what is already there.
+        """
+        fd = self._output_fd
+        for _ in range(chunks):
+            if fd is None:
+                return
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
             if not chunk:
-                break
+                self._close_output()
+                return
             self._take_output(chunk)
+
+    def _close_output(self) -> None:
+        """The pipe's last writer is gone (or the environment is closed): log the unfinished last line."""
+        fd, self._output_fd = self._output_fd, None
+        if fd is None:
+            return
+        with contextlib.suppress(Exception):
+            asyncio.get_running_loop().remove_reader(fd)
+        os.close(fd)
         for message in self._splitter.flush():
             self._emit(decode(message))
+        self._output_closed.set()
 
     def _take_output(self, chunk: bytes) -> None:
         for message in self._splitter.feed(chunk):
@@ -421,6 +453,11 @@ class ExecutionEnvironment:
             if _SPAWNING[0] == 0:
                 sandbox.sweep_orphans(_LIVE_ROOTS)
         shutil.rmtree(self._private_tmp, ignore_errors=True)
+        if self._output_fd is not None:  # a process it started may hold the pipe open a little longer
+            self._read_output(_CHUNKS_AT_END)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._output_closed.wait(), 2)
+            self._close_output()
         for task in self._tasks:
             try:
                 await asyncio.wait_for(task, 2)
@@ -473,14 +510,13 @@ class ExecutionEnvironment:
             return "ready"
         return "exit" if self._exited.is_set() else "timeout"
 
-    async def _settle_output(self) -> None:
+    def _settle_output(self) -> None:
         """Let output the runtime wrote before its last Runtime API call reach this invocation's log.
 
-        The runtime writes to its pipe before it posts the result, so the bytes are already in the pipe;
-        a few turns of the event loop let the reader take them (choice: bounded, not a sleep).
+        The runtime writes to its pipe before it posts the result, so the bytes are already in the pipe: one
+        read that does not wait takes them (bounded: at most ``_CHUNKS_AT_END`` reads of 64 KiB).
         """
-        for _ in range(4):
-            await asyncio.sleep(0)
+        self._read_output(_CHUNKS_AT_END)
 
     async def invoke(self, invocation: PendingInvocation) -> InvocationOutcome:
         """Run one invocation in this environment (the caller guarantees one at a time)."""
@@ -505,7 +541,7 @@ class ExecutionEnvironment:
             self._queue.put_nowait(invocation)
             how = await self._await_first_of(invocation.result, spec.timeout)
             duration_ms = (time.monotonic() - started) * 1000
-            await self._settle_output()
+            self._settle_output()
             if how == "result" and invocation.result.result().stream is not None:
                 handed_off = True
                 return self._streaming_outcome(invocation, invocation.result.result(), started, cold)
@@ -590,7 +626,7 @@ class ExecutionEnvironment:
             if timed_out:
                 self.kill()
             duration_ms = (time.monotonic() - started) * 1000
-            await self._settle_output()
+            self._settle_output()
             self._end_lines(rid, duration_ms, memory, cold, timed_out=timed_out)
             log_text = self._flush()
             if not log_later.done():
@@ -641,7 +677,7 @@ class ExecutionEnvironment:
 
     async def _init_failure(self, invocation: PendingInvocation, state: str) -> InvocationOutcome:
         rid = invocation.request_id
-        await self._settle_output()
+        self._settle_output()
         if self._init_error is not None:
             error_type, payload = self._init_error
         elif state == "timeout":
