@@ -61,6 +61,53 @@ class LocalModeViolation(RuntimeError):
     """A request in local mode tried to leave the machine."""
 
 
+class LocalCloudStopped(httpx.ConnectError):
+    """The learner's local cloud does not answer any more: it was stopped, or it crashed.
+
+    An ``httpx.ConnectError`` (what code around ``kit.http()`` already catches), raised by boto3 calls too.
+    """
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__(
+            f"The local cloud at {endpoint} is not running any more: it was stopped (python -m infra.local stop, "
+            "the machine restarted) or it crashed (its log: "
+            f"{control.state_dir() / 'local-cloud.log'}). What it held (functions, URLs, distributions) went "
+            "with it. To go on: restart the kernel and run this notebook again from its first cell, which starts "
+            "a new local cloud; a notebook that uses what an earlier one deployed needs that one run again first."
+        )
+
+    def _render_traceback_(self) -> list[str]:
+        """How IPython shows it in a notebook: what happened and what to do, not httpx's or botocore's frames."""
+        return [f"LocalCloudStopped: {self}"]
+
+
+class _NameNotKnown(httpx.ConnectError):
+    """What a DNS lookup says of a name nobody serves (local mode asks the local cloud's Route 53)."""
+
+
+def _answers(endpoint: str) -> bool:
+    """Does anything accept a connection at the local cloud's port (a dead one refuses at once)?"""
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", urlsplit(endpoint).port or 80), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _stopped_cloud_check(endpoint: str) -> Any:
+    """A botocore ``needs-retry`` handler: a connection error from a dead local cloud ends the call at once
+    with ``LocalCloudStopped`` (no retries, no page of botocore's traceback without a next step)."""
+    from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
+
+    def check(caught_exception: Exception | None = None, **_: Any) -> None:
+        if isinstance(caught_exception, (EndpointConnectionError, ConnectionClosedError)) and not _answers(endpoint):
+            raise LocalCloudStopped(endpoint) from None
+
+    return check
+
+
 def _refuse_non_loopback(request: Any, **_: Any) -> None:
     host = urlsplit(request.url).hostname or ""
     if host not in _LOOPBACK:
@@ -116,6 +163,7 @@ class Kit:
                 config=config.merge(_DIRECT),
             )
             client.meta.events.register("before-send", _refuse_non_loopback)
+            client.meta.events.register("needs-retry", _stopped_cloud_check(self.endpoint or ""))
             return client
         client = self._session.client(service, region_name=region, config=config)
         client.meta.events.register("before-call", self._cost_banner)
@@ -200,11 +248,22 @@ class LocalCloudTransport(httpx.BaseTransport):
         self._auth = SigV4(credentials, "us-east-1", service="kit")
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return self._send(request)
+        except _NameNotKnown:
+            raise
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError):
+            endpoint = f"http://127.0.0.1:{self._port}"
+            if not _answers(endpoint):
+                raise LocalCloudStopped(endpoint) from None
+            raise
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
         if host not in _LOOPBACK:
             if not host.endswith(self._AWS_SUFFIXES) and not self._resolves(host):
                 # What DNS says for a name nobody serves; local mode never asks a real resolver.
-                raise httpx.ConnectError(
+                raise _NameNotKnown(
                     f"[Errno -2] Name or service not known: {host} (local mode resolves names through the local "
                     "cloud's Route 53 hosted zones, and none has a record for it)",
                     request=request,

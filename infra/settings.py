@@ -23,7 +23,17 @@ LOCAL_DOMAIN = "kit-workshop.test"  # reserved for testing (RFC 2606): never a r
 
 
 class SettingsError(ValueError):
-    pass
+    """A setting the kit cannot use; the message says which and what to do."""
+
+    def _render_traceback_(self) -> list[str]:
+        """How IPython shows it in a notebook: the message alone, not a traceback through the kit's code."""
+        return [f"SettingsError: {self}"]
+
+
+def suggested_learner(given: str) -> str:
+    """A learner name the kit accepts, made from one it refused (``bob-smith`` -> ``bobsmith``)."""
+    kept = "".join(c for c in given.lower() if "a" <= c <= "z" or "0" <= c <= "9").lstrip("0123456789")
+    return (kept or "learner")[:20]
 
 
 @dataclass(frozen=True)
@@ -48,9 +58,13 @@ class Settings:
             )
         learner = learner or "learner"
         if not _LEARNER.match(learner):
+            suggestion = suggested_learner(learner)
             raise SettingsError(
                 f"KIT_LEARNER={learner!r} must start with a letter and use only a-z and 0-9 "
-                "(at most 20 characters; no '-', which the kit puts between your name and each resource's)."
+                "(at most 20 characters; no '-', which the kit puts between your name and each resource's). "
+                f"Use, for example, KIT_LEARNER={suggestion}: run `%env KIT_LEARNER={suggestion}` in a cell, or "
+                f"start JupyterLab with `KIT_LEARNER={suggestion} python -m infra.lab`; then restart the kernel "
+                "and run the notebook again."
             )
         region = env.get("KIT_REGION", "").strip() or DEFAULT_REGION
         domain = env.get("KIT_DOMAIN", "").strip().lower().rstrip(".") or LOCAL_DOMAIN

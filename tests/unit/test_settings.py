@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.settings import DEFAULT_REGION, Settings, SettingsError
+from infra.settings import DEFAULT_REGION, Settings, SettingsError, suggested_learner
 
 
 def test_an_empty_environment_gives_local_mode_in_the_talks_region() -> None:
@@ -71,10 +71,22 @@ def test_aws_mode_with_learner_profile_and_region() -> None:
 def test_invalid_learner_names_are_refused(mode: str, learner: str) -> None:
     with pytest.raises(SettingsError) as caught:
         Settings.from_env({"KIT_MODE": mode, "KIT_LEARNER": learner})
-    assert str(caught.value) == (
+    message = str(caught.value)
+    assert message.startswith(
         f"KIT_LEARNER={learner.strip().lower()!r} must start with a letter and use only a-z and 0-9 "
-        "(at most 20 characters; no '-', which the kit puts between your name and each resource's)."
+        "(at most 20 characters; no '-', which the kit puts between your name and each resource's). "
     )
+    suggestion = suggested_learner(learner.strip().lower())
+    assert f"`%env KIT_LEARNER={suggestion}`" in message and "restart the kernel" in message
+    assert Settings.from_env({"KIT_MODE": mode, "KIT_LEARNER": suggestion}).learner == suggestion  # it is accepted
+    assert caught.value._render_traceback_() == [f"SettingsError: {message}"]  # a notebook shows no traceback
+
+
+@pytest.mark.parametrize(
+    ("given", "suggested"), [("bob-smith", "bobsmith"), ("1alice", "alice"), ("élise", "lise"), ("---", "learner")]
+)
+def test_a_refused_learner_name_comes_with_one_the_kit_accepts(given: str, suggested: str) -> None:
+    assert suggested_learner(given) == suggested
 
 
 @pytest.mark.parametrize(
