@@ -38,7 +38,11 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"local cloud listening on http://127.0.0.1:{bound} (state: {directory})", flush=True)
 
     try:
-        asyncio.run(run_server(port, directory, legacy_permissions=args.legacy_permissions, on_ready=ready))
+        asyncio.run(
+            run_server(
+                port, directory, legacy_permissions=args.legacy_permissions, on_ready=ready, stop_with=args.stop_with
+            )
+        )
     except OSError as exc:
         print(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}. Choose another port with --port.", file=sys.stderr)
         return 1
@@ -83,6 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         default=os.environ.get("KIT_LEGACY_URL_PERMISSIONS") == "1",
         help="accept NONE URLs with lambda:InvokeFunctionUrl alone, as accounts created before October 2025 do",
+    )
+    serve.add_argument(
+        "--stop-with",
+        type=int,
+        default=None,
+        metavar="PID",
+        help="stop when process PID ends (on a JupyterHub: the learner's Jupyter server, which the hub may cull)",
     )
     start = sub.add_parser("start", help="start it in the background (or attach) and print its endpoint")
     start.add_argument("--port", type=int, default=None)

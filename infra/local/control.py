@@ -146,6 +146,22 @@ def running(directory: Path | None = None) -> LocalCloudInfo | None:
     return None
 
 
+def jupyter_server_to_stop_with(environ: dict[str, str] | None = None) -> int | None:
+    """On a JupyterHub, the learner's Jupyter server, whose end should end their local cloud too.
+
+    A kernel learns its server's pid from ``JPY_PARENT_PID`` (jupyter_client sets it) and that it runs under a hub
+    from ``JUPYTERHUB_SERVICE_PREFIX`` (JupyterHub sets it for every single-user server). A hub stops idle
+    servers (jupyterhub-idle-culler), and a local cloud left behind would hold a learner's memory for nothing.
+    Choice: on a laptop the local cloud outlives JupyterLab, as it always has (stop it with ``python -m
+    infra.local stop``).
+    """
+    env = os.environ if environ is None else environ
+    if not env.get("JUPYTERHUB_SERVICE_PREFIX"):
+        return None
+    pid = (env.get("JPY_PARENT_PID") or "").strip()
+    return int(pid) if pid.isdigit() and int(pid) > 1 else None
+
+
 def start(port: int | None = None, directory: Path | None = None, timeout: float = 30.0) -> LocalCloudInfo:
     """Attach to this learner's local cloud, or start it in the background and wait until it answers."""
     directory = _resolved(directory)
@@ -168,7 +184,8 @@ def start(port: int | None = None, directory: Path | None = None, timeout: float
     with open(log_path, "ab") as log_file:
         kwargs: dict[str, object] = {"start_new_session": True} if os.name == "posix" else {}
         process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", "serve", "--port", str(port), "--state-dir", str(directory)],
+            [sys.executable, "-m", "infra.local", "serve", "--port", str(port), "--state-dir", str(directory)]
+            + (["--stop-with", str(owner)] if (owner := jupyter_server_to_stop_with()) else []),
             cwd=str(project_root),
             stdin=subprocess.DEVNULL,
             stdout=log_file,

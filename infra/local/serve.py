@@ -52,6 +52,49 @@ def bind_loopback(port: int) -> socket.socket:
     return sock
 
 
+def stop_when_gone(pid: int, stop: asyncio.Event, poll_s: float = 1.0) -> Callable[[], None]:
+    """Set ``stop`` when process ``pid`` ends (a pidfd where Linux has one, else a check every ``poll_s``).
+
+    Returns what undoes the watch. A process already gone sets ``stop`` at once.
+    """
+    loop = asyncio.get_running_loop()
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError) as exc:
+        if isinstance(exc, ProcessLookupError):
+            stop.set()
+            return lambda: None
+        fd = -1
+    if fd >= 0:
+
+        def ended() -> None:
+            loop.remove_reader(fd)
+            stop.set()
+
+        loop.add_reader(fd, ended)
+
+        def undo() -> None:
+            with contextlib.suppress(Exception):
+                loop.remove_reader(fd)
+            os.close(fd)
+
+        return undo
+    handle: list[asyncio.TimerHandle] = []
+
+    def check() -> None:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            stop.set()
+            return
+        except PermissionError:
+            pass  # alive, someone else's
+        handle[:] = [loop.call_later(poll_s, check)]
+
+    check()
+    return lambda: [h.cancel() for h in handle] and None
+
+
 async def run_server(
     port: int,
     state_dir: Path,
@@ -59,8 +102,10 @@ async def run_server(
     legacy_permissions: bool = False,
     on_ready: Callable[[int], None] | None = None,
     stop: asyncio.Event | None = None,
+    stop_with: int | None = None,
 ) -> None:
-    """Serve until ``stop`` is set (or SIGTERM/SIGINT, or ``POST /_kit/shutdown``)."""
+    """Serve until ``stop`` is set (or SIGTERM/SIGINT, or ``POST /_kit/shutdown``, or process ``stop_with`` ends:
+    the learner's Jupyter server on a hub, which culls idle servers)."""
     stop = stop or asyncio.Event()
     sandbox.become_subreaper()
     raise_open_file_limit()
@@ -79,11 +124,13 @@ async def run_server(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     reaper = asyncio.create_task(_reap(cloud))
+    unwatch = stop_when_gone(stop_with, stop) if stop_with else (lambda: None)
     if on_ready is not None:
         on_ready(bound)
     try:
         await stop.wait()
     finally:
+        unwatch()
         reaper.cancel()
         await close()
         await cloud.close()
