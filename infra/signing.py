@@ -7,6 +7,7 @@ signature in the query string, so it opens with no headers at all (curl, a brows
 from __future__ import annotations
 
 from collections.abc import Generator
+from urllib.parse import parse_qsl, quote
 
 import httpx
 from botocore.auth import SigV4Auth, SigV4QueryAuth
@@ -21,6 +22,13 @@ class SigV4(httpx.Auth):
 
     The body is hashed into the signature (and sent as ``x-amz-content-sha256``): Lambda accepts no unsigned
     payload, and CloudFront's Origin Access Control needs that header for POST and PUT.
+
+    The query string is sent in SigV4's canonical encoding (RFC 3986: ``%20`` for a space, ``%2B`` for a plus,
+    UTF-8 percent-encoded, so ``name=홍길동`` goes as ``name=%ED%99%8D%EA%B8%B8%EB%8F%99``): botocore signs the
+    query exactly as it stands in the URL, while AWS decodes it and encodes it again before it checks the
+    signature (SigV4 guide, "Create a canonical request"), so a form-encoded ``+`` that httpx writes for a space
+    would be signed as it is and fail at AWS (github.com/RJPearson94/terraform-aws-open-next/pull/48 is one
+    such mismatch).
     """
 
     requires_request_body = True
@@ -31,6 +39,8 @@ class SigV4(httpx.Auth):
         self.service = service
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if request.url.query:
+            request.url = request.url.copy_with(query=canonical_query(request.url.query.decode("ascii")).encode())
         body = request.content
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("connection", "accept-encoding")}
         aws_request = AWSRequest(method=request.method, url=str(request.url), data=body, headers=headers)
@@ -43,6 +53,12 @@ class SigV4(httpx.Auth):
             if value is not None:
                 request.headers[name] = value
         yield request
+
+
+def canonical_query(query: str) -> str:
+    """``query`` (form-encoded: ``+`` is a space) in SigV4's encoding, its parameters kept in their order."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return "&".join(f"{quote(key, safe='-_.~')}={quote(value, safe='-_.~')}" for key, value in pairs)
 
 
 def presign(

@@ -285,3 +285,16 @@ def test_an_aws_mode_client_prints_the_banner_before_its_first_mutating_call(
     assert sent[0][0] == "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions"
     assert capsys.readouterr().out == ""
     assert session.sts.calls == 1
+
+
+def test_sigv4_sends_the_query_in_canonical_encoding_so_aws_computes_the_same_signature() -> None:
+    from infra.signing import SigV4, canonical_query
+
+    assert canonical_query("greeting=%EC%95%88%EB%85%95+%EC%84%B8%EA%B3%84%21&a=1%2B1&b=") == (
+        "greeting=%EC%95%88%EB%85%95%20%EC%84%B8%EA%B3%84%21&a=1%2B1&b="
+    )
+    request = httpx.Request("GET", "https://x.lambda-url.ap-northeast-2.on.aws/", params={"q": "안녕 세계"})
+    assert request.url.query == b"q=%EC%95%88%EB%85%95+%EC%84%B8%EA%B3%84"  # httpx writes a space as +
+    signed = next(SigV4(Credentials("AKIDEXAMPLE", "secret"), "ap-northeast-2").auth_flow(request))
+    assert signed.url.query == b"q=%EC%95%88%EB%85%95%20%EC%84%B8%EA%B3%84"
+    assert signed.headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
