@@ -7,13 +7,15 @@ signature in the query string, so it opens with no headers at all (curl, a brows
 from __future__ import annotations
 
 from collections.abc import Generator
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 import httpx
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials, ReadOnlyCredentials
 
+#: What a path may hold as it is (RFC 3986 pchar, "/" and "%" of what is already percent-encoded).
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _SIGNED = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
 
 
@@ -61,6 +63,12 @@ def canonical_query(query: str) -> str:
     return "&".join(f"{quote(key, safe='-_.~')}={quote(value, safe='-_.~')}" for key, value in pairs)
 
 
+def wire_url(url: str) -> str:
+    """``url`` with its path percent-encoded as a browser sends it (what is already encoded stays as it is)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=quote(parts.path, safe=_PATH_SAFE)))
+
+
 def presign(
     url: str,
     credentials: Credentials | ReadOnlyCredentials,
@@ -69,8 +77,13 @@ def presign(
     expires: int = 300,
     service: str = "lambda",
 ) -> str:
-    """``url`` (a GET) with its SigV4 signature in the query string, valid for ``expires`` seconds."""
-    aws_request = AWSRequest(method="GET", url=url)
+    """``url`` (a GET) with its SigV4 signature in the query string, valid for ``expires`` seconds.
+
+    A path written with Korean (or any non-ASCII) text is percent-encoded first, as UTF-8, the form a browser
+    puts on the wire: AWS URI-encodes the path it receives once more to check the signature (every service
+    but S3, SigV4 guide "Create a canonical request"), so a signature over the unencoded path would not match.
+    """
+    aws_request = AWSRequest(method="GET", url=wire_url(url))
     SigV4QueryAuth(credentials, service, region, expires=expires).add_auth(aws_request)
     return aws_request.url
 

@@ -10,6 +10,8 @@ import time
 
 import httpx
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 
 import infra
 from infra.stream_view import StreamSummary, follow
@@ -26,7 +28,7 @@ from tests.integration.korean import (
     raw_exchange,
     raw_get,
 )
-from tests.local_cloud import streaming_zip_with
+from tests.local_cloud import REGION, streaming_zip_with
 
 
 def _kit(endpoint: str) -> infra.Kit:
@@ -115,9 +117,26 @@ def test_the_kits_signed_client_reaches_an_aws_iam_url_with_a_korean_path_and_qu
     event = response.json()["event"]
     assert event["rawPath"] == PATH_ENCODED
     assert event["queryStringParameters"] == {"name": NAME, "greeting": GREETING}
-    presigned = kit.presign(fn.url.rstrip("/") + PATH_ENCODED + f"?name={NAME_ENCODED}")
     with kit.http() as client:
-        assert client.get(presigned).json()["event"]["queryStringParameters"]["name"] == NAME
+        for url in (
+            f"{fn.url.rstrip('/')}{PATH_ENCODED}?name={NAME_ENCODED}",
+            f"{fn.url.rstrip('/')}{PATH}?name={NAME}",
+        ):
+            event = client.get(kit.presign(url)).json()["event"]  # encoded as a browser would, or written in Korean
+            assert event["rawPath"] == PATH_ENCODED and event["queryStringParameters"]["name"] == NAME
+
+
+def test_a_signed_header_sent_as_raw_utf8_passes_the_signature_check(deploy, aws, endpoint, local_credentials) -> None:
+    fn = deploy(korean.ECHO, permissions="none")
+    aws("lambda").update_function_url_config(FunctionName=fn.name, AuthType="AWS_IAM")
+    assert fn.url is not None
+    signed = AWSRequest(method="GET", url=fn.url, headers={"X-Name": NAME})
+    SigV4Auth(local_credentials, "lambda", REGION).add_auth(signed)  # botocore hashes the value as UTF-8
+    headers = {name: str(value).encode("utf-8") for name, value in signed.headers.items()}
+    answer = raw_exchange(_port(endpoint), raw_get(fn.host, "/", headers))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 "), answer[:300]
+    assert json.loads(body)["event"]["headers"]["x-name"] == NAME
 
 
 @pytest.mark.parametrize(
