@@ -7,7 +7,7 @@ signature in the query string, so it opens with no headers at all (curl, a brows
 from __future__ import annotations
 
 from collections.abc import Generator
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
 import httpx
 from botocore.auth import SigV4Auth, SigV4QueryAuth
@@ -58,9 +58,18 @@ class SigV4(httpx.Auth):
 
 
 def canonical_query(query: str) -> str:
-    """``query`` (form-encoded: ``+`` is a space) in SigV4's encoding, its parameters kept in their order."""
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return "&".join(f"{quote(key, safe='-_.~')}={quote(value, safe='-_.~')}" for key, value in pairs)
+    """``query`` (form-encoded: ``+`` is a space) in SigV4's encoding, its parameters kept in their order.
+
+    A parameter without ``=`` keeps none (``?verbose`` stays ``verbose``): SigV4 gives it an empty value either
+    way, and the function sees the query string it was given.
+    """
+    items = []
+    for item in query.split("&"):
+        if item:
+            key, equals, value = item.partition("=")
+            encoded = quote(unquote_plus(key), safe="-_.~")
+            items.append(f"{encoded}={quote(unquote_plus(value), safe='-_.~')}" if equals else encoded)
+    return "&".join(items)
 
 
 def wire_url(url: str) -> str:

@@ -290,8 +290,8 @@ def test_an_aws_mode_client_prints_the_banner_before_its_first_mutating_call(
 def test_sigv4_sends_the_query_in_canonical_encoding_so_aws_computes_the_same_signature() -> None:
     from infra.signing import SigV4, canonical_query
 
-    assert canonical_query("greeting=%EC%95%88%EB%85%95+%EC%84%B8%EA%B3%84%21&a=1%2B1&b=") == (
-        "greeting=%EC%95%88%EB%85%95%20%EC%84%B8%EA%B3%84%21&a=1%2B1&b="
+    assert canonical_query("greeting=%EC%95%88%EB%85%95+%EC%84%B8%EA%B3%84%21&a=1%2B1&b=&verbose") == (
+        "greeting=%EC%95%88%EB%85%95%20%EC%84%B8%EA%B3%84%21&a=1%2B1&b=&verbose"
     )
     request = httpx.Request("GET", "https://x.lambda-url.ap-northeast-2.on.aws/", params={"q": "안녕 세계"})
     assert request.url.query == b"q=%EC%95%88%EB%85%95+%EC%84%B8%EA%B3%84"  # httpx writes a space as +
