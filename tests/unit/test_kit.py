@@ -285,3 +285,31 @@ def test_an_aws_mode_client_prints_the_banner_before_its_first_mutating_call(
     assert sent[0][0] == "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions"
     assert capsys.readouterr().out == ""
     assert session.sts.calls == 1
+
+
+def test_sigv4_sends_the_query_in_canonical_encoding_so_aws_computes_the_same_signature() -> None:
+    from infra.signing import SigV4, canonical_query
+
+    assert canonical_query("greeting=%EC%95%88%EB%85%95+%EC%84%B8%EA%B3%84%21&a=1%2B1&b=&verbose") == (
+        "greeting=%EC%95%88%EB%85%95%20%EC%84%B8%EA%B3%84%21&a=1%2B1&b=&verbose"
+    )
+    request = httpx.Request("GET", "https://x.lambda-url.ap-northeast-2.on.aws/", params={"q": "안녕 세계"})
+    assert request.url.query == b"q=%EC%95%88%EB%85%95+%EC%84%B8%EA%B3%84"  # httpx writes a space as +
+    signed = next(SigV4(Credentials("AKIDEXAMPLE", "secret"), "ap-northeast-2").auth_flow(request))
+    assert signed.url.query == b"q=%EC%95%88%EB%85%95%20%EC%84%B8%EA%B3%84"
+    assert signed.headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
+
+
+def test_a_url_written_in_korean_is_presigned_for_the_path_a_browser_sends() -> None:
+    from urllib.parse import urlsplit
+
+    from infra.signing import presign, wire_url
+
+    assert (
+        wire_url("https://x.on.aws/인사/안녕?name=홍길동")
+        == "https://x.on.aws/%EC%9D%B8%EC%82%AC/%EC%95%88%EB%85%95?name=홍길동"
+    )
+    assert wire_url("https://x.on.aws/%EC%9D%B8/a%20b") == "https://x.on.aws/%EC%9D%B8/a%20b"  # already encoded: kept
+    signed = presign("https://x.on.aws/인사?name=홍길동", Credentials("AKIDEXAMPLE", "secret"), "ap-northeast-2")
+    assert urlsplit(signed).path == "/%EC%9D%B8%EC%82%AC"
+    assert "name=%ED%99%8D%EA%B8%B8%EB%8F%99" in urlsplit(signed).query

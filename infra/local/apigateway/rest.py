@@ -8,6 +8,12 @@ resource matched by path (literal segments first, then ``{name}`` and ``{proxy+}
 function (principal ``apigateway.amazonaws.com``, ``AWS:SourceArn`` the method's execute-api ARN); the
 integration timeout (``timeoutInMillis``, 29,000 ms by default): past it the client gets 504
 ``{"message": "Endpoint request timed out"}`` while the function runs on. The response is buffered.
+Text in the 1.0 event: ``path`` keeps the percent-encoding it arrived with (REST APIs keep it, live captures
+cited in github.com/middleapi/standard-server/pull/93); ``queryStringParameters`` and
+``multiValueQueryStringParameters`` are URL-decoded (percent-encoded UTF-8 becomes text: hono issue 4358 shows
+decoded values); header values are the client's bytes as UTF-8 text (``http/field_values.py``; observed in
+github.com/oven-sh/bun/issues/22994). A response header the function set that HTTP/1.1 cannot carry (Hangul,
+CR/LF): 502 naming it (a choice, as for Function URLs; API Gateway's answer is not recorded).
 Errors: unknown API or stage 403 ``{"message":"Forbidden"}``; no such resource or method 403
 ``{"message":"Missing Authentication Token"}``; no permission, a function error or a malformed proxy
 response 502/500 ``{"message": "Internal server error"}``.
@@ -29,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from ..http.field_values import as_text, unsendable_answer
 from ..http.types import HttpRequest, HttpResponse
 from ..iam.policy import AuthzRequest, Caller, Decision, evaluate
 from ..lambda_.invocation import InvocationOutcome, Throttled
@@ -118,7 +125,8 @@ def proxy_event(
     """The REST API Lambda proxy event (payload format 1.0)."""
     headers: dict[str, str] = {}
     multi_headers: dict[str, list[str]] = {}
-    for name, value in request.headers:
+    for name, raw in request.headers:
+        value = as_text(raw)
         headers[name] = value
         multi_headers.setdefault(name, []).append(value)
     pairs = parse_qsl(request.query, keep_blank_values=True)
@@ -127,6 +135,9 @@ def proxy_event(
     for key, value in pairs:
         query[key] = value
         multi_query.setdefault(key, []).append(value)
+    user_agent = request.header("user-agent")
+    if user_agent is not None:
+        user_agent = as_text(user_agent)
     now = time.time()
     text = True
     body: str | None = None
@@ -152,7 +163,7 @@ def proxy_event(
             "domainPrefix": api_id,
             "extendedRequestId": request_id,
             "httpMethod": request.method,
-            "identity": {"sourceIp": request.source_ip, "userAgent": request.header("user-agent")},
+            "identity": {"sourceIp": request.source_ip, "userAgent": user_agent},
             "path": f"/{stage}{path}",
             "protocol": "HTTP/1.1",
             "requestId": request_id,
@@ -264,5 +275,8 @@ class RestApiGateway:
         response = proxy_response(outcome.payload)
         if response is None:
             return _message(502, "Internal server error")
+        refused = unsendable_answer(response.headers)
+        if refused is not None:
+            return refused
         response.headers.append(("x-amzn-RequestId", request_id))
         return response

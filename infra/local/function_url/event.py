@@ -1,11 +1,15 @@
 """Build the payload-format-2.0 event a Function URL hands to its function.
 
 Emulates (aws-behaviour.md §1, from lambda/latest/dg/urls-invocation.html and LocalStack's recorded
-snapshots): the key set and its order, lower-cased header names with values untouched, repeated headers
-and query keys comma-joined, URL-decoded query values, every ``Cookie`` header split into ``cookies``,
-the headers the URL front end adds (``x-amzn-trace-id``, ``x-forwarded-*``), a text body for text/JSON/XML
-content and base64 for anything else, no ``body`` key when there is no body, ``accountId`` "anonymous"
-for AuthType NONE and the ``authorizer.iam`` block for AWS_IAM.
+snapshots): the key set and its order, lower-cased header names with values untouched (the client's bytes
+as UTF-8 text, ``http/field_values.py``), repeated headers and query keys comma-joined, URL-decoded query
+values (percent-encoded UTF-8, so ``q=%ED%95%9C`` arrives as ``"한"``) while ``rawPath`` and
+``rawQueryString`` keep the percent-encoding they arrived with (Function URLs and REST APIs keep the path
+encoded, HTTP APIs decode it: live captures cited in github.com/middleapi/standard-server/pull/93), every
+``Cookie`` header split into ``cookies`` (as UTF-8 text too), the headers the URL front end adds
+(``x-amzn-trace-id``, ``x-forwarded-*``), a text body for UTF-8 text/JSON/XML content and base64 for
+anything else (a body in another charset, EUC-KR say, is base64), no ``body`` key when there is no body,
+``accountId`` "anonymous" for AuthType NONE and the ``authorizer.iam`` block for AWS_IAM.
 
 Choices (no source states them): ``x-forwarded-proto`` and ``x-forwarded-port`` say what the client
 really used (``http`` and the local cloud's port), so a handler that builds links from them builds links
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from ..http.field_values import as_text
 from ..http.types import HttpRequest
 from ..lambda_.invocation import new_trace_id
 
@@ -78,8 +83,9 @@ def build_url_event(request: HttpRequest, ctx: UrlEventContext) -> dict[str, Any
     now = ctx.now if ctx.now is not None else time.time()
     cookies: list[str] = []
     header_pairs: list[tuple[str, str]] = []
-    for name, value in request.headers:
+    for name, raw in request.headers:
         lname = name.lower()
+        value = as_text(raw)
         if lname == "cookie":
             cookies.extend(part.strip() for part in value.split(";") if part.strip())
         elif lname not in _HOP_BY_HOP:
@@ -103,7 +109,7 @@ def build_url_event(request: HttpRequest, ctx: UrlEventContext) -> dict[str, Any
                 "path": request.path,
                 "protocol": "HTTP/1.1",
                 "sourceIp": request.source_ip,
-                "userAgent": request.header("user-agent") or "",
+                "userAgent": as_text(request.header("user-agent") or ""),
             },
             "requestId": ctx.request_id,
             "routeKey": "$default",

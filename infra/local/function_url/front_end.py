@@ -10,6 +10,9 @@ Emulates, for a request to ``<url-id>.lambda-url.<region>.on.aws`` (or ``.localh
 - the function runs with the payload-2.0 event (``function_url/event.py``) and its result is mapped by
   ``function_url/response.py``; an error, a timeout, a crashed runtime or an unmappable result: 502
   ``Internal Server Error`` [validated for errors; inferred for the others];
+- a response header the function set that HTTP/1.1 cannot carry (a value outside Latin-1 such as Hangul, CR or
+  LF, a name that is not a token): 502 naming it, before any byte is sent (``http/field_values.py``; a choice,
+  as AWS's answer is not recorded), so a client never hangs and CloudFront in front sees an origin 502;
 - every response carries ``x-amzn-RequestId`` (the invocation's request id) and ``X-Amzn-Trace-Id``.
 
 Authorization (NONE and AWS_IAM, SigV4) is ``function_url/auth.py``'s. A streamed function response
@@ -20,6 +23,7 @@ Not emulated yet: the streaming limits (200 MB; 2 MB/s after the first 6 MB).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -27,6 +31,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
+from ..http.field_values import unsendable_answer
 from ..http.types import HttpRequest, HttpResponse, json_error
 from ..iam.identity import Identity, find_identity, signed_by
 from ..iam.sigv4 import SignatureError
@@ -115,6 +120,11 @@ class FunctionUrlFrontEnd:
         except Throttled:
             return json_error(429, b'{"Message":"Rate Exceeded."}', "TooManyRequestsException")
         response = await self._map_stream(outcome, target.invoke_mode) if outcome.stream else self._map(outcome)
+        refused = unsendable_answer(response.headers)
+        if refused is not None:
+            log.info("response of %s refused: %s", request_id, refused.body.decode())
+            _drain(response)
+            response = refused
         if target.cors:
             cors_rules.add_cors_headers(target.cors, request, response)
         return response
@@ -171,3 +181,24 @@ class FunctionUrlFrontEnd:
             except InvalidFunctionResponse as exc:
                 log.info("function result of %s cannot be mapped: %s", outcome.request_id, exc)
         return HttpResponse(502, [("Content-Type", "text/plain; charset=utf-8")], b"Internal Server Error")
+
+
+_draining: set[asyncio.Task[None]] = set()
+
+
+def _drain(response: HttpResponse) -> None:
+    """Read a refused streamed body to its end in the background, so the function runs on to its end."""
+    if response.stream is None:
+        return
+    stream = response.stream
+
+    async def drain() -> None:
+        try:
+            async for _ in stream:
+                pass
+        except Exception as exc:  # the function failed later: nobody is listening any more
+            log.info("refused stream ended with %s", exc)
+
+    task = asyncio.get_running_loop().create_task(drain())
+    _draining.add(task)
+    task.add_done_callback(_draining.discard)

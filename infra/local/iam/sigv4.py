@@ -6,7 +6,9 @@ query string (``X-Amz-Algorithm`` ... ``X-Amz-Signature``); the canonical reques
 the path as received, normalised (dot segments removed) and URI-encoded again, as AWS does for every
 service but S3; the query parameters decoded, re-encoded (RFC 3986 unreserved characters kept) and sorted
 by name then value; the signed headers' values trimmed, inner runs of spaces collapsed, repeats joined with
-``,``; the payload's SHA-256 (a ``x-amz-content-sha256`` header must match the body, and
+``,``, and taken as the UTF-8 text of their bytes (``http/field_values.as_text``), so a value sent as raw
+UTF-8 (``X-Name: 홍길동``) hashes to the same bytes a client signed (botocore hashes its canonical request as
+UTF-8); the payload's SHA-256 (a ``x-amz-content-sha256`` header must match the body, and
 ``UNSIGNED-PAYLOAD`` is refused: Lambda accepts no unsigned payload, aws-behaviour.md §4); the credential
 scope's date, region and service; ``host`` among the signed headers; a header-signed request whose
 ``x-amz-date`` is more than 5 minutes from now, or a presigned one past ``X-Amz-Expires`` (at most 7 days),
@@ -26,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, unquote
+
+from ..http.field_values import as_text
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = timedelta(minutes=5)
@@ -170,7 +174,7 @@ def canonical_headers(headers: tuple[tuple[str, str], ...], names: tuple[str, ..
     for name in names:
         if name not in by_name:
             raise SignatureError(SignatureError.MISMATCH, f"signed header {name} is not in the request")
-        lines.append(f"{name}:{','.join(' '.join(v.split()) for v in by_name[name])}\n")
+        lines.append(f"{name}:{','.join(' '.join(as_text(v).split()) for v in by_name[name])}\n")
     return "".join(lines)
 
 

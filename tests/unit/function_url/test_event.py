@@ -389,3 +389,33 @@ def test_no_body_means_no_body_key() -> None:
     )
     assert "body" not in event
     assert event["isBase64Encoded"] is False
+
+
+# --- Korean text ------------------------------------------------------------------------------------
+
+
+def _wire(text: str) -> str:
+    """``text`` as the HTTP server hands over its raw UTF-8 bytes (one Latin-1 character per byte)."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+def test_korean_header_values_and_cookies_sent_as_raw_utf8_reach_the_function_as_text() -> None:
+    headers = (
+        ("Host", HOST),
+        ("User-Agent", _wire("브라우저/1.0")),
+        ("X-Name", _wire("홍길동")),
+        ("X-Name", "%EC%B2%A0%EC%88%98"),
+        ("Cookie", _wire("이름=홍길동; b=2")),
+    )
+    event = build_url_event(request(headers=headers), ctx())
+    assert event["headers"]["x-name"] == "홍길동,%EC%B2%A0%EC%88%98"  # joined, each as it was sent
+    assert event["cookies"] == ["이름=홍길동", "b=2"]
+    assert event["requestContext"]["http"]["userAgent"] == "브라우저/1.0"
+
+
+def test_a_percent_encoded_korean_query_is_decoded_and_the_raw_forms_kept() -> None:
+    path, query = "/%EC%9D%B8%EC%82%AC", "q=%ED%95%9C&q=%EA%B8%80&x=a+b"
+    event = build_url_event(request(path=path, query=query), ctx())
+    assert event["rawPath"] == path and event["requestContext"]["http"]["path"] == path
+    assert event["rawQueryString"] == query
+    assert event["queryStringParameters"] == {"q": "한,글", "x": "a b"}

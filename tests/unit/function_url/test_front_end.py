@@ -383,3 +383,22 @@ def test_cors_does_not_bypass_permissions_for_other_methods() -> None:
     response = call(fakes.front_end(), req(Origin="https://app.example"))
     assert response.status == 403
     assert fakes.invokes == []
+
+
+@pytest.mark.parametrize(
+    ("headers", "culprit"),
+    [({"x-greeting": "안녕하세요"}, "x-greeting"), ({"x-split": "a\r\nset-cookie: stolen=1"}, "x-split")],
+)
+def test_a_result_header_http_cannot_carry_is_a_502_naming_it(headers: dict[str, str], culprit: str) -> None:
+    payload = json.dumps({"statusCode": 200, "headers": headers, "body": "본문"}).encode()
+    response = call(Fakes(target(), payload=payload).front_end(), req())
+    assert response.status == 502 and culprit in json.loads(response.body)["message"]
+    assert not any(k.lower() == "set-cookie" for k, _ in response.headers)
+
+
+def test_korean_in_a_body_and_an_rfc_8187_header_goes_out_as_utf8() -> None:
+    disposition = "attachment; filename*=UTF-8''%ED%95%9C.txt"
+    payload = json.dumps({"statusCode": 200, "headers": {"content-disposition": disposition}, "body": "안녕"}).encode()
+    response = call(Fakes(target(), payload=payload).front_end(), req())
+    assert response.status == 200 and response.body == "안녕".encode()
+    assert response.header("content-disposition") == disposition
