@@ -8,6 +8,7 @@ or changes anything the kit prints the account id and a cost warning.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,6 +84,11 @@ class LocalCloudStopped(httpx.ConnectError):
 
 class _NameNotKnown(httpx.ConnectError):
     """What a DNS lookup says of a name nobody serves (local mode asks the local cloud's Route 53)."""
+
+
+def hub_prefix() -> str:
+    """The learner's Jupyter server's prefix on a JupyterHub (``/user/<name>/``), or "" off a hub."""
+    return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "")
 
 
 def _answers(endpoint: str) -> bool:
@@ -210,12 +216,28 @@ class Kit:
 
     def presign(self, url: str, *, expires: int = 300, for_browser: bool = False) -> str:
         """A presigned GET for ``url``; ``for_browser`` signs the address curl and browsers open locally."""
+        if for_browser and self.local and hub_prefix():
+            # Through the learner's Jupyter server the local cloud gets the AWS name as Host and the path
+            # without the prefix: sign that, then give the address the browser opens.
+            return self.browser_url(presign(url, self.credentials(), self.region, expires=expires))
         return presign(self.browser_url(url) if for_browser else url, self.credentials(), self.region, expires=expires)
 
     def browser_url(self, url: str) -> str:
-        """The address a browser or curl on this machine opens for ``url`` (``*.localhost`` in local mode)."""
+        """The address a browser or curl opens for ``url`` where the learner is.
+
+        On a laptop, ``*.localhost`` names at the local cloud's port (they resolve to loopback). On a JupyterHub
+        (``JUPYTERHUB_SERVICE_PREFIX`` set), the browser is not on the hub's machine: the learner's own Jupyter
+        server carries the request, path-style (``/user/<name>/kit/<host>/<path>``, ``infra/server_proxy.py``),
+        as an absolute link when the hub says its public URL (``JUPYTERHUB_PUBLIC_URL``).
+        """
         if not self.local:
             return url
+        prefix = hub_prefix()
+        if prefix:
+            parts = urlsplit(url)
+            public = os.environ.get("JUPYTERHUB_PUBLIC_URL", "").rstrip("/")
+            link = f"{prefix.rstrip('/')}/kit/{parts.hostname}{parts.path or '/'}"
+            return public + link + (f"?{parts.query}" if parts.query else "")
         parts = urlsplit(url)
         host = parts.hostname or ""
         suffix = next((s for s in _BROWSER_SUFFIXES if host.endswith(s)), None)

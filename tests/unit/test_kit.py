@@ -313,3 +313,15 @@ def test_a_url_written_in_korean_is_presigned_for_the_path_a_browser_sends() -> 
     signed = presign("https://x.on.aws/인사?name=홍길동", Credentials("AKIDEXAMPLE", "secret"), "ap-northeast-2")
     assert urlsplit(signed).path == "/%EC%9D%B8%EC%82%AC"
     assert "name=%ED%99%8D%EA%B8%B8%EB%8F%99" in urlsplit(signed).query
+
+
+def test_on_a_jupyterhub_browser_urls_go_through_the_learners_jupyter_server(monkeypatch) -> None:
+    kit = Kit(Settings(), endpoint="http://127.0.0.1:4599")
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/alice/")
+    monkeypatch.delenv("JUPYTERHUB_PUBLIC_URL", raising=False)
+    assert kit.browser_url(f"https://{URL_HOST}/x?y=1") == f"/user/alice/kit/{URL_HOST}/x?y=1"
+    assert kit.browser_url("https://d111111abcdef8.cloudfront.net") == "/user/alice/kit/d111111abcdef8.cloudfront.net/"
+    monkeypatch.setenv("JUPYTERHUB_PUBLIC_URL", "https://hub.example.org/")
+    assert kit.browser_url("https://api.alice.kit-workshop.test/hello") == (
+        "https://hub.example.org/user/alice/kit/api.alice.kit-workshop.test/hello"
+    )
