@@ -1,0 +1,293 @@
+"""A class on one JupyterHub (``share/jupyterhub/jupyterhub_config.py``), reached only through the hub's URL.
+
+A real JupyterHub (from PyPI, with configurable-http-proxy from npm) runs the shipped configuration with two Unix
+learners (the test creates them; only a dummy authenticator replaces PAM). Each learner has a function with a
+public Function URL in their own local cloud, in their own home. Through the hub's port alone, each reaches their
+own URL path-style through their own Jupyter server; neither reaches the other's: not through the other's server
+(the hub refuses), and not through their own (their local cloud does not know the other's url-id).
+
+The kit is installed once for all learners, as an instructor installs it (share/jupyterhub/README.md): a copy of
+the kit's folder in a place every user can read, with a virtualenv of the system's Python 3 (the kit's own
+interpreter may live where other users cannot enter, as under /root here). Runs where it can prove it: Linux, as
+root (as CI runs), ``useradd``, ``npm``, ``/usr/bin/python3``; it skips with the reason otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from infra.local import control
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+LEARNERS = ("kithubann", "kithubbo")
+CHP_DIR = Path(os.environ.get("KIT_CHP_DIR") or Path.home() / ".cache" / "lambda-url-kit" / "chp")
+CHP_VERSION = "5.3.0"
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+DEPLOY = textwrap.dedent(
+    """
+    import infra
+    from infra import deploy, packaging
+    kit = infra.connect()
+    lam, iam = kit.client("lambda"), kit.client("iam")
+    role = deploy.ensure_execution_role(iam, kit.name("hub-role"), tags=kit.tags)
+    name = kit.name("hello")
+    deploy.ensure_function(lam, name, role_arn=role.arn, zip_bytes=packaging.build_zip("hello"),
+                           handler="hello.handler")
+    url = deploy.ensure_function_url(lam, name).url
+    deploy.ensure_public_url_permissions(lam, name)
+    print(url)
+    """
+)
+
+
+def _why_not() -> str | None:
+    if not (sys.platform.startswith("linux") and hasattr(os, "getuid") and os.getuid() == 0):
+        return "needs Linux and root to run learners' servers as their own Unix users"
+    if not shutil.which("useradd"):
+        return "needs useradd to create the learners"
+    if not (CHP_DIR / "node_modules" / ".bin" / "configurable-http-proxy").exists() and not shutil.which("npm"):
+        return "needs npm to install configurable-http-proxy"
+    if not Path(SYSTEM_PYTHON).exists():
+        return f"needs {SYSTEM_PYTHON} to install the kit for every learner"
+    return None
+
+
+def _enterable(path: Path) -> bool:
+    """Can every user reach ``path`` (each folder on the way lets others through, the last lets them read)?"""
+    folder = path
+    while folder != folder.parent:
+        if not os.stat(folder).st_mode & 0o001:
+            return False
+        folder = folder.parent
+    return bool(os.stat(path).st_mode & 0o004)
+
+
+@pytest.fixture(scope="module")
+def shared_kit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The kit installed once for every user: ``(its interpreter, its folder)``.
+
+    A virtualenv of the system's Python in a folder everyone can read. Where the kit's folder and its packages
+    are readable by all and the Python versions match, the virtualenv takes the kit's packages (a ``.pth`` file:
+    seconds); otherwise a copy of the kit gets its own install, as an instructor's would (minutes).
+    """
+    why = _why_not()
+    if why:
+        pytest.skip(why)
+    site = Path(next(p for p in sys.path if p.endswith("site-packages") and p.startswith(sys.prefix)))
+    version = subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    place = Path(tempfile.mkdtemp(prefix="kit-hub-", dir="/tmp"))
+    os.chmod(place, 0o755)
+    venv = place / "venv"
+    subprocess.run([SYSTEM_PYTHON, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    if version == str(sys.version_info[:2]) and _enterable(ROOT) and _enterable(site):
+        own_site = Path(
+            subprocess.run(
+                [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
+        # addsitedir, not a bare path: the kit's own .pth files (its editable install) must be read too.
+        (own_site / "kit.pth").write_text(f"import site; site.addsitedir({str(site)!r})\n")
+        for shared in ("etc/jupyter", "share/jupyter"):  # the Jupyter extensions' settings and JupyterLab's pages
+            (venv / shared).parent.mkdir(parents=True, exist_ok=True)
+            (venv / shared).symlink_to(Path(sys.prefix) / shared)
+        kit = ROOT
+    else:
+        kit = place / "lambda-url-kit"
+        shutil.copytree(
+            ROOT,
+            kit,
+            ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.pyc", ".pytest_cache", "*.egg-info"),
+        )
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "-r", "requirements.txt", "-e", "."],
+            cwd=kit,
+            check=True,
+            capture_output=True,
+            timeout=1800,
+        )
+    subprocess.run(["chmod", "-R", "a+rX", str(place)], check=True)
+    return python, kit
+
+
+def _proxy_command() -> str:
+    binary = CHP_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
+    if not binary.exists():
+        CHP_DIR.mkdir(parents=True, exist_ok=True)
+        (CHP_DIR / "package.json").write_text('{"name": "kit-chp", "private": true}\n')
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", f"configurable-http-proxy@{CHP_VERSION}"],
+            cwd=CHP_DIR,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    return str(binary)
+
+
+@pytest.fixture(scope="module")
+def learners(shared_kit: tuple[Path, Path]) -> Iterator[list[pwd.struct_passwd]]:
+    python, kit = shared_kit
+    made = []
+    for name in LEARNERS:
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", name], check=True)
+            made.append(name)
+    try:
+        yield [pwd.getpwnam(name) for name in LEARNERS]
+    finally:
+        for name in LEARNERS:
+            subprocess.run(
+                [
+                    "runuser",
+                    "-u",
+                    name,
+                    "--",
+                    str(python),
+                    "-m",
+                    "infra.local",
+                    "stop",
+                ],
+                cwd=kit,
+                capture_output=True,
+                check=False,
+                env={"HOME": pwd.getpwnam(name).pw_dir, "PATH": os.environ.get("PATH", "")},
+            )
+        for name in made:
+            subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def hub(shared_kit: tuple[Path, Path], learners, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The shipped hub configuration, on loopback, with a dummy password: ``(hub URL, password)``."""
+    folder = tmp_path_factory.mktemp("hub")
+    os.chmod(folder, 0o755)
+    port, api_port, hub_port = control.free_port(), control.free_port(), control.free_port()
+    password = secrets.token_hex(8)
+    (folder / "test_config.py").write_text(
+        textwrap.dedent(
+            f"""
+            import os
+            os.environ["KIT_HUB_URL"] = "http://127.0.0.1:{port}"
+            load_subconfig({str(shared_kit[1] / "share" / "jupyterhub" / "jupyterhub_config.py")!r})
+            c.JupyterHub.authenticator_class = "dummy"
+            c.DummyAuthenticator.password = {password!r}
+            c.Authenticator.allowed_users = {set(LEARNERS)!r}
+            c.JupyterHub.hub_bind_url = "http://127.0.0.1:{hub_port}"
+            c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
+            c.ConfigurableHTTPProxy.command = [{_proxy_command()!r}]
+            c.JupyterHub.cookie_secret_file = {str(folder / "cookie_secret")!r}
+            c.JupyterHub.db_url = "sqlite:///{folder / "hub.sqlite"}"
+            """
+        )
+    )
+    with open(folder / "hub.log", "wb") as log:
+        process = subprocess.Popen(
+            [str(shared_kit[0]), "-m", "jupyterhub", "-f", str(folder / "test_config.py")],
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/hub/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise AssertionError((folder / "hub.log").read_text()[-4000:])
+            time.sleep(0.5)
+        yield url, password
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _deploy_as(python: Path, kit: Path, user: pwd.struct_passwd) -> str:
+    """A public Function URL in the learner's own local cloud (started in their home, as their notebook would)."""
+    done = subprocess.run(
+        ["runuser", "-u", user.pw_name, "--", str(python), "-c", DEPLOY],
+        cwd=kit,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={"HOME": user.pw_dir, "PATH": os.environ.get("PATH", ""), "KIT_MODE": "local"},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+def _log_in(url: str, name: str, password: str) -> httpx.Client:
+    """A browser-like client logged in to the hub, with the learner's server started."""
+    client = httpx.Client(base_url=url, follow_redirects=True, timeout=60)
+    client.get("/hub/login")
+    answer = client.post(
+        "/hub/login", data={"username": name, "password": password, "_xsrf": client.cookies.get("_xsrf", "")}
+    )
+    assert answer.status_code == 200, answer.text[-2000:]
+    deadline = time.monotonic() + 120
+    while True:  # a page of the learner's server (not its API): it completes the hub's OAuth hand-shake
+        page = client.get(f"/user/{name}/lab")
+        if page.status_code == 200 and f"/user/{name}/lab" in str(page.url):
+            break
+        assert time.monotonic() < deadline, f"{name}'s server did not start: {page.status_code} {page.url}"
+        time.sleep(1)
+    return client
+
+
+def test_each_learner_reaches_their_own_function_url_through_the_hub_and_not_the_others(
+    shared_kit: tuple[Path, Path], hub, learners
+) -> None:
+    url, password = hub
+    urls = {user.pw_name: _deploy_as(*shared_kit, user) for user in learners}
+    hosts = {name: address.split("//", 1)[1].split("/", 1)[0] for name, address in urls.items()}
+    clients = {name: _log_in(url, name, password) for name in LEARNERS}
+    try:
+        ann, bo = LEARNERS
+        for name in LEARNERS:
+            own = clients[name].get(f"/user/{name}/kit/{hosts[name]}/hello")
+            assert own.status_code == 200, own.text[-2000:]
+            assert own.json()["message"] == "Hello, world!"
+            assert own.headers.get("x-amzn-requestid")
+        # Not through the other learner's server: the hub does not let Ann into Bo's.
+        other = clients[ann].get(f"/user/{bo}/kit/{hosts[bo]}/hello", follow_redirects=False)
+        assert other.status_code in (302, 403) and "Hello, world!" not in other.text
+        followed = clients[ann].get(f"/user/{bo}/kit/{hosts[bo]}/hello")
+        assert "Hello, world!" not in followed.text
+        # Not through her own server either: her local cloud has no such Function URL.
+        mine = clients[ann].get(f"/user/{ann}/kit/{hosts[bo]}/hello")
+        assert mine.status_code == 403 and mine.json() == {"Message": None}
+        # Nobody logged out reaches anything but the login page.
+        anonymous = httpx.get(f"{url}/user/{ann}/kit/{hosts[ann]}/hello", follow_redirects=True, timeout=30)
+        assert "Hello, world!" not in anonymous.text and "/hub/login" in str(anonymous.url)
+    finally:
+        for client in clients.values():
+            client.close()
