@@ -97,6 +97,9 @@ def _start_lab(root: Path, state: Path, port: int, token: str) -> subprocess.Pop
         f"--IdentityProvider.token={token}",
         "--LabApp.expose_app_in_browser=True",
         f"--ServerApp.runtime_dir={root / 'runtime'}",
+        # the machine's own user settings and workspaces stay out of it (a language picked there would win)
+        f"--LabApp.user_settings_dir={root / 'user-settings'}",
+        f"--LabApp.workspaces_dir={root / 'workspaces'}",
     ]
     env = lab.lab_environment(KO, {**os.environ, "KIT_STATE_DIR": str(state)})
     log = open(root / "lab.log", "wb")  # noqa: SIM115 (closed when the process is)
