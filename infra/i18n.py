@@ -139,7 +139,8 @@ CATALOG: Mapping[str, Mapping[str, str]] = {
     },
     "cost.saving": {
         "en": "at {volume} million requests a month, CloudFront in front of a URL saves USD {usd:.2f} over API Gateway",
-        "ko": "월 {volume}백만 건이면 함수 URL 앞의 CloudFront가 API Gateway보다 USD {usd:.2f} 저렴합니다",
+        "ko": "한 달 요청이 {volume}×100만 건이면 함수 URL 앞에 CloudFront를 둔 쪽이 "
+        "API Gateway보다 USD {usd:.2f} 쌉니다",
     },
     # -- 06 origin access control --------------------------------------------------------------------------------
     "oac.through": {"en": "through CloudFront: {result}", "ko": "CloudFront 경유: {result}"},
