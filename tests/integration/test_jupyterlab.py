@@ -10,9 +10,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
-from infra.lab import LANGUAGES, ROOT
 from infra.local import control
 
 
@@ -60,7 +57,6 @@ def test_jupyterlab_opens_the_first_notebook_with_the_local_cloud_up(tmp_path: P
         lab.wait(30)
 
 
-@pytest.mark.skipif(not (ROOT / LANGUAGES["ko"].first_notebook).is_file(), reason="the Korean notebooks are not in yet")
 def test_lang_ko_opens_the_korean_first_notebook_with_jupyterlabs_korean_interface(tmp_path: Path) -> None:
     """``python -m infra.lab --lang ko``: the translation setting's default is ``ko_KR`` in this JupyterLab only,
     the Korean language pack is served, ``notebooks/ko/00_setup.ipynb`` opens, and the server (so every kernel
