@@ -51,30 +51,30 @@ class LabError(ValueError):
     pass
 
 
-def language(code: str) -> Language:
+def language(code: str, given_by: str = "--lang") -> Language:
     """The language called ``code`` (``en``, ``ko``); a clear error naming the choices otherwise."""
     found = LANGUAGES.get(code.strip().lower())
     if found is None:
         choices = ", ".join(LANGUAGES)
-        raise LabError(f"--lang {code!r} is not a language of the kit: use one of {choices} (e.g. --lang ko).")
+        said = f"--lang {code!r}" if given_by == "--lang" else f"{given_by}={code!r}"
+        raise LabError(f"{said} is not a language of the kit: use one of {choices} (e.g. --lang ko).")
     return found
 
 
 def split_arguments(argv: list[str], environ: dict[str, str] | None = None) -> tuple[Language, list[str]]:
     """``--lang X`` / ``--lang=X`` taken out of ``argv``; the rest is for ``jupyter lab``."""
     env = os.environ if environ is None else environ
-    code, rest = env.get("KIT_LANG", "").strip() or "en", []
+    code, given_by, rest = env.get("KIT_LANG", "").strip(), "KIT_LANG", []
     arguments = iter(argv)
     for argument in arguments:
-        if argument == "--lang":
-            code = next(arguments, "")
-            if not code:
+        if argument == "--lang" or argument.startswith("--lang="):
+            code = argument.split("=", 1)[1] if "=" in argument else next(arguments, "")
+            given_by = "--lang"
+            if not code.strip():
                 raise LabError(f"--lang needs a value: one of {', '.join(LANGUAGES)}.")
-        elif argument.startswith("--lang="):
-            code = argument.split("=", 1)[1]
         else:
             rest.append(argument)
-    return language(code), rest
+    return language(code or "en", given_by), rest
 
 
 def lab_command(extra: list[str], lang: Language = LANGUAGES["en"], root: Path = ROOT) -> list[str]:

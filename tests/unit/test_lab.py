@@ -36,6 +36,12 @@ def test_kit_lang_chooses_when_there_is_no_lang_argument_and_the_argument_wins()
     assert lab.split_arguments(["--lang", "en"], environ={"KIT_LANG": "ko"})[0] == EN
 
 
+def test_a_bad_kit_lang_is_named_as_kit_lang_and_an_argument_overrides_it() -> None:
+    with pytest.raises(lab.LabError, match=r"^KIT_LANG='fr' is not a language of the kit: use one of en, ko"):
+        lab.split_arguments([], environ={"KIT_LANG": "fr"})
+    assert lab.split_arguments(["--lang=ko"], environ={"KIT_LANG": "fr"})[0] == KO
+
+
 @pytest.mark.parametrize("argv", [["--lang", "kr"], ["--lang=fr"], ["--lang"], ["--lang="]])
 def test_an_unknown_or_missing_language_names_the_choices(argv: list[str]) -> None:
     with pytest.raises(lab.LabError, match=r"en, ko"):
