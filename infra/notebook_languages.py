@@ -8,6 +8,8 @@
 
 ``python -m infra.notebook_languages`` prints the problems it finds (and each Korean notebook's share) and exits
 non-zero when there is one; ``tests/unit/test_notebook_languages.py`` runs the same checks.
+``python -m infra.notebook_languages --sync`` copies the English code cells into the other languages' notebooks
+(clearing the outputs of the cells it changes), so a change to code is made once, in English, then refreshed.
 """
 
 from __future__ import annotations
@@ -142,7 +144,41 @@ def check(root: Path = NOTEBOOKS) -> list[str]:
     return problems
 
 
-def main() -> int:
+def sync_code(root: Path = NOTEBOOKS) -> list[str]:
+    """Give every other language's notebook the English code cells, in order; what changed, one line each.
+
+    A notebook whose number of code cells differs is left alone and reported: where a cell was added or
+    removed, the translated prose around it has to be written too."""
+    changed = []
+    for reference in notebook_paths(lang=DEFAULT_LANGUAGE, root=root):
+        english = code_cells(nbformat.read(reference, as_version=4))
+        for lang in LANGUAGES:
+            path = folder(lang, root) / reference.name
+            if lang == DEFAULT_LANGUAGE or not path.exists():
+                continue
+            translated = nbformat.read(path, as_version=4)
+            cells = [cell for cell in translated.cells if cell.cell_type == "code"]
+            where = path.relative_to(root.parent)
+            if len(cells) != len(english):
+                changed.append(
+                    f"{where}: {len(cells)} code cells instead of {len(english)}: add or remove them by hand"
+                )
+                continue
+            edits = 0
+            for cell, source in zip(cells, english, strict=True):
+                if cell.source != source:
+                    cell.source, cell.outputs, cell.execution_count = source, [], None
+                    edits += 1
+            if edits:
+                nbformat.write(translated, path)
+                changed.append(f"{where}: {edits} code cells copied from English (refresh it to fill their outputs)")
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    if "--sync" in (sys.argv[1:] if argv is None else argv):
+        for line in sync_code():
+            print(line)
     for path in notebook_paths(lang="ko"):
         share = hangul_share("\n".join(markdown_cells(nbformat.read(path, as_version=4))))
         print(f"{path.relative_to(NOTEBOOKS.parent)}: prose {share.value:.0%} Hangul ({share.letters} letters)")

@@ -144,3 +144,25 @@ def test_refresh_refuses_a_name_that_matches_nothing(capsys: pytest.CaptureFixtu
 
     assert notebooks.refresh(["99"], ("ko",)) == 1
     assert "no notebook matches '99'" in capsys.readouterr().err
+
+
+def test_sync_copies_changed_english_code_and_clears_its_outputs(tmp_path: Path) -> None:
+    korean = notebook(("markdown", KOREAN), ("code", "a = 1"), ("code", "b = 2"))
+    korean.cells[2].outputs = [nbformat.v4.new_output("stream", text="2\n")]
+    korean.cells[1].outputs = [nbformat.v4.new_output("stream", text="kept\n")]
+    write_pair(tmp_path, "01_x.ipynb", notebook(("markdown", ENGLISH), ("code", "a = 1"), ("code", "b = 3")), korean)
+    assert nl.check(tmp_path) != []
+    assert nl.sync_code(tmp_path) == [
+        f"{tmp_path.name}/ko/01_x.ipynb: 1 code cells copied from English (refresh it to fill their outputs)"
+    ]
+    synced = nbformat.read(tmp_path / "ko" / "01_x.ipynb", as_version=4)
+    assert [c.source for c in synced.cells] == [KOREAN, "a = 1", "b = 3"]
+    assert synced.cells[1].outputs and not synced.cells[2].outputs
+    assert nl.check(tmp_path) == [] and nl.sync_code(tmp_path) == []
+
+
+def test_sync_leaves_a_notebook_with_other_cells_alone(tmp_path: Path) -> None:
+    write_pair(tmp_path, "01_x.ipynb", notebook(("code", "a = 1"), ("code", "b = 2")), notebook(("code", "a = 1")))
+    [line] = nl.sync_code(tmp_path)
+    assert "1 code cells instead of 2: add or remove them by hand" in line
+    assert nl.code_cells(nbformat.read(tmp_path / "ko" / "01_x.ipynb", as_version=4)) == ["a = 1"]
