@@ -1,17 +1,33 @@
 """A typing effect: the answer arrives word by word, like a chat assistant's (the talk's "dynamic content").
 
 ``GET /?text=...`` or ``POST /`` with ``{"text": "...", "delay": 0.1}``: the text (or a default answer) is
-streamed one word at a time, ``delay`` seconds apart. Runs with ``streaming_runtime.py``. Standard library only.
+streamed one word at a time, ``delay`` seconds apart. The default answer is in the language the function's
+``ANSWER_LANGUAGE`` environment variable names (``en``, the default, or ``ko``: the talk's answer streamed in
+Korean), which the kit sets from its own language setting. Runs with ``streaming_runtime.py``. Standard
+library only.
 """
 
 import base64
 import json
+import os
 import time
 
-DEFAULT_TEXT = (
-    "A Function URL gives your function its own HTTPS endpoint. With response streaming, the first words "
-    "reach you while the rest are still being written."
-)
+ANSWERS = {
+    "en": (
+        "A Function URL gives your function its own HTTPS endpoint. With response streaming, the first words "
+        "reach you while the rest are still being written."
+    ),
+    "ko": (
+        "함수 URL은 함수에 전용 HTTPS 엔드포인트를 줍니다. 응답 스트리밍을 쓰면 나머지 답을 아직 쓰고 있는 "
+        "동안에도 첫 단어가 먼저 도착합니다."
+    ),
+}
+DEFAULT_TEXT = ANSWERS["en"]
+
+
+def default_answer():
+    """The answer in ``ANSWER_LANGUAGE`` (English when it is unset or names a language this handler lacks)."""
+    return ANSWERS.get(os.environ.get("ANSWER_LANGUAGE", "en").strip().lower(), DEFAULT_TEXT)
 
 
 def _request(event):
@@ -23,8 +39,8 @@ def _request(event):
         data = json.loads(raw)
         if not isinstance(data, dict):
             raise ValueError('the body must be a JSON object such as {"text": "..."}')
-        return str(data.get("text") or DEFAULT_TEXT), float(data.get("delay", 0.1))
-    return query.get("text") or DEFAULT_TEXT, float(query.get("delay", "0.1"))
+        return str(data.get("text") or default_answer()), float(data.get("delay", 0.1))
+    return query.get("text") or default_answer(), float(query.get("delay", "0.1"))
 
 
 def handler(event, context):

@@ -18,6 +18,7 @@ import httpx
 from botocore.config import Config
 from botocore.credentials import Credentials
 
+from . import i18n
 from .local import control
 from .local.iam.credentials import LocalCredentials, load_or_create
 from .settings import Settings
@@ -51,11 +52,7 @@ _MUTATING = (
     "Untag",
     "Disassociate",
 )
-COST_WARNING = (
-    "aws mode creates real resources in this account. Lambda, CloudFront, ACM and Route 53 calls made by "
-    "the notebooks fall mostly within the free tier, but a hosted zone costs USD 0.50 a month and anything "
-    "left running can cost money: run notebooks/08_cleanup.ipynb when you are done."
-)
+COST_WARNING = i18n.t("kit.cost_warning", "en")  # the English text; what is printed follows the kit's language
 
 
 class LocalModeViolation(RuntimeError):
@@ -150,6 +147,14 @@ class Kit:
     def name(self, suffix: str) -> str:
         return self.settings.name(suffix)
 
+    def t(self, key: str, /, **fields: object) -> str:
+        """A learner-facing text from the catalog (``infra/i18n.py``) in the kit's language, fields filled in."""
+        return i18n.t(key, self.settings.lang, **fields)
+
+    def verdict(self, value: bool) -> str:
+        """``yes`` or ``no`` (예 / 아니요) for a check a notebook prints."""
+        return i18n.verdict(value, self.settings.lang)
+
     @property
     def tags(self) -> dict[str, str]:
         return self.settings.tags
@@ -187,8 +192,8 @@ class Kit:
             return
         self._banner.shown = True
         account = self._session.client("sts", region_name=self.region).get_caller_identity()["Account"]
-        print(f"aws mode: account {account}, region {self.region}, learner prefix '{self.settings.learner}'.")
-        print(COST_WARNING)
+        print(self.t("kit.banner", account=account, region=self.region, learner=self.settings.learner))
+        print(self.t("kit.cost_warning"))
 
     @property
     def poll_seconds(self) -> float:
@@ -307,6 +312,8 @@ class LocalCloudTransport(httpx.BaseTransport):
 def connect(settings: Settings | None = None) -> Kit:
     """The kit for this mode: in local mode, start (or attach to) this learner's local cloud first."""
     settings = settings or Settings.from_env()
+    if settings.lang == "ko":
+        i18n.use_korean_plot_font()
     if settings.mode == "local":
         info = control.start()
         return Kit(settings, endpoint=info.endpoint)

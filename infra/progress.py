@@ -11,6 +11,8 @@ import time
 import ipywidgets as widgets
 from IPython.display import display
 
+from .i18n import t
+
 
 class WaitProgress:
     """Pass an instance as ``progress=`` to a wait step: it is called with (attempt, status) after each check."""
@@ -19,8 +21,10 @@ class WaitProgress:
         self.what = what
         self.done = done
         self.started = time.monotonic()
-        self.bar = widgets.IntProgress(value=0, min=0, max=max_attempts, description="waiting", bar_style="info")
-        self.label = widgets.HTML(value=f"{what}: checking…")
+        self.bar = widgets.IntProgress(
+            value=0, min=0, max=max_attempts, description=t("progress.waiting"), bar_style="info"
+        )
+        self.label = widgets.HTML(value=t("progress.checking", what=what))
         self.statuses: list[str] = []
         display(widgets.HBox([self.bar, self.label]))
 
@@ -28,7 +32,9 @@ class WaitProgress:
         self.statuses.append(status)
         self.bar.value = min(attempt, self.bar.max)
         elapsed = time.monotonic() - self.started
-        self.label.value = f"{self.what}: <b>{status}</b> after {elapsed:.0f} s ({attempt} checks)"
+        self.label.value = t(
+            "progress.status", what=self.what, status=status, elapsed=f"{elapsed:.0f}", attempt=attempt
+        )
         if status == self.done:
             self.bar.value = self.bar.max
             self.bar.bar_style = "success"

@@ -1,9 +1,17 @@
-"""Read Lambda's log lines: the REPORT line of an invocation, and the ``LogType=Tail`` log."""
+"""Read Lambda's log lines: the REPORT line of an invocation, and the ``LogType=Tail`` log; tabulate them.
+
+The REPORT field names (``Init Duration``, ``Billed Duration`` ...) stay in English in both languages: they are
+the log line's own words, which AWS's Korean documentation keeps too.
+"""
 
 from __future__ import annotations
 
 import base64
 import re
+
+import pandas as pd
+
+from .i18n import t
 
 _FIELD = re.compile(r"([A-Za-z ]+): ([\d.]+) (ms|MB)")
 
@@ -31,3 +39,23 @@ def report_from_tail(log_result: str) -> dict[str, object]:
         if line.startswith("REPORT "):
             return parse_report(line)
     raise ValueError("the log tail holds no REPORT line")
+
+
+def cold_and_warm_table(invocations: list[tuple[dict[str, object], int]], lang: str | None = None) -> pd.DataFrame:
+    """One row per invocation, from its REPORT fields and the handler's count of invocations in its
+    environment: cold or warm, and the REPORT line's durations and memory (column names in ``lang``)."""
+    rows = []
+    for number, (report, count) in enumerate(invocations, start=1):
+        cold = bool(report["cold"])
+        rows.append(
+            {
+                t("reports.invocation", lang): number,
+                t("reports.start", lang): t("reports.cold" if cold else "reports.warm", lang),
+                t("reports.invocations_here", lang): count,
+                "Init Duration": f"{report['Init Duration (ms)']:8.2f} ms" if cold else "",
+                "Duration": f"{report['Duration (ms)']:8.2f} ms",
+                "Billed Duration": f"{report['Billed Duration (ms)']:6d} ms",
+                "Max Memory Used": f"{report['Max Memory Used (MB)']:4d} MB",
+            }
+        )
+    return pd.DataFrame(rows).set_index(t("reports.invocation", lang))

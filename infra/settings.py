@@ -5,6 +5,9 @@
 ``KIT_REGION`` and ``KIT_LEARNER`` (required, so thirty learners in one account never collide).
 ``KIT_DOMAIN`` names the hosted zone that custom domains go under (notebook 07): in aws mode the
 instructor's zone; in local mode it defaults to ``kit-workshop.test``, which the notebook creates.
+``KIT_LANG`` (``en`` or ``ko``) is the language of what the kit prints; without it, a kernel started in a
+notebook folder named after a language (``notebooks/ko``) speaks that language, any other English. So the
+Korean and English notebooks share their code cells character for character.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 MODES = ("local", "aws")
 DEFAULT_REGION = "ap-northeast-2"  # the talk's region (Seoul)
@@ -20,6 +24,8 @@ DEFAULT_REGION = "ap-northeast-2"  # the talk's region (Seoul)
 _LEARNER = re.compile(r"^[a-z][a-z0-9]{0,19}$")
 _DOMAIN = re.compile(r"^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 LOCAL_DOMAIN = "kit-workshop.test"  # reserved for testing (RFC 2606): never a real domain
+LANGUAGES = ("en", "ko")
+DEFAULT_LANGUAGE = "en"
 
 
 class SettingsError(ValueError):
@@ -36,6 +42,26 @@ def suggested_learner(given: str) -> str:
     return (kept or "learner")[:20]
 
 
+def resolve_language(environ: dict[str, str] | None = None, cwd: str | Path | None = None) -> str:
+    """``KIT_LANG`` if set; else the notebook folder's language (``notebooks/ko`` is ``ko``); else English.
+
+    A choice of the kit (no AWS behaviour involved): a Jupyter kernel starts in its notebook's folder, so the
+    folder is what tells a Korean notebook's kernel apart from an English one without a line of code in a cell.
+    """
+    env = os.environ if environ is None else environ
+    wanted = env.get("KIT_LANG", "").strip().lower()
+    if wanted:
+        if wanted not in LANGUAGES:
+            raise SettingsError(
+                f"KIT_LANG={wanted!r} is not a language of the kit: use 'en' (English, the default) or 'ko' (Korean)."
+            )
+        return wanted
+    folder = Path(os.getcwd() if cwd is None else cwd)
+    if folder.name in LANGUAGES and folder.parent.name == "notebooks":
+        return folder.name
+    return DEFAULT_LANGUAGE
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: str = "local"
@@ -43,9 +69,11 @@ class Settings:
     learner: str = "learner"
     profile: str | None = None
     domain: str = LOCAL_DOMAIN  # the hosted zone custom domains go under
+    lang: str = DEFAULT_LANGUAGE  # the language of what the kit prints: "en" or "ko"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: dict[str, str] | None = None, cwd: str | Path | None = None) -> Settings:
+        """The settings from ``environ`` (default ``os.environ``); ``cwd`` (default the process's) for the language."""
         env = dict(os.environ if environ is None else environ)
         mode = env.get("KIT_MODE", "local").strip().lower() or "local"
         if mode not in MODES:
@@ -70,7 +98,14 @@ class Settings:
         domain = env.get("KIT_DOMAIN", "").strip().lower().rstrip(".") or LOCAL_DOMAIN
         if not _DOMAIN.match(domain):
             raise SettingsError(f"KIT_DOMAIN={domain!r} is not a domain name: use e.g. KIT_DOMAIN=example.com.")
-        return cls(mode=mode, region=region, learner=learner, profile=env.get("KIT_AWS_PROFILE") or None, domain=domain)
+        return cls(
+            mode=mode,
+            region=region,
+            learner=learner,
+            profile=env.get("KIT_AWS_PROFILE") or None,
+            domain=domain,
+            lang=resolve_language(env, cwd),
+        )
 
     def name(self, suffix: str) -> str:
         """A resource name carrying the learner prefix."""

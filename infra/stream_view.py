@@ -9,7 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
+import pandas as pd
 from IPython.display import display
+
+from .i18n import t, verdict
 
 
 @dataclass
@@ -20,14 +23,14 @@ class StreamSummary:
     total_s: float = 0.0
     arrivals_s: list[float] = field(default_factory=list)
 
-    def line(self, *, past_seconds: float | None = None) -> str:
+    def line(self, *, past_seconds: float | None = None, lang: str | None = None) -> str:
         """The deterministic summary: how many lines, the last one's value, and (optionally) whether the
-        stream outlasted ``past_seconds``."""
-        last = self.lines[-1].split()[0] if self.lines else "nothing"
-        text = f"received {len(self.lines)} lines; the last one says {last}"
+        stream outlasted ``past_seconds`` (in ``lang``, default the kit's language)."""
+        last = self.lines[-1].split()[0] if self.lines else t("stream.nothing", lang)
+        text = t("stream.summary", lang, count=len(self.lines), last=last)
         if past_seconds is not None:
-            verdict = "yes" if self.total_s > past_seconds else "no"
-            text += f"; still streaming after {past_seconds:g} seconds: {verdict}"
+            outlasted = verdict(self.total_s > past_seconds, lang)
+            text += t("stream.past", lang, seconds=f"{past_seconds:g}", verdict=outlasted)
         return text
 
 
@@ -38,7 +41,7 @@ class StreamView:
         self.progress = widgets.IntProgress(
             value=0, min=0, max=max(1, expected), description=title, layout=widgets.Layout(width="60%")
         )
-        self.current = widgets.HTML(value="<b>waiting for the first byte…</b>")
+        self.current = widgets.HTML(value=f"<b>{t('stream.waiting')}</b>")
         self.figures = widgets.HTML(value="")
         self.box = widgets.VBox([self.progress, self.current, self.figures])
 
@@ -47,9 +50,12 @@ class StreamView:
         if summary.lines:
             self.current.value = f"<b>{summary.lines[-1]}</b>"
         ttfb = f"{summary.first_byte_s:.2f} s" if summary.first_byte_s is not None else "–"
-        self.figures.value = (
-            f"elapsed {summary.total_s:.1f} s · {summary.bytes} bytes · {len(summary.lines)} lines · "
-            f"time to first byte {ttfb}"
+        self.figures.value = t(
+            "stream.figures",
+            elapsed=f"{summary.total_s:.1f} s",
+            bytes=summary.bytes,
+            lines=len(summary.lines),
+            ttfb=ttfb,
         )
 
 
@@ -95,3 +101,16 @@ def timed_lines(http, url: str) -> StreamSummary:  # type: ignore[no-untyped-def
     with http.stream("GET", url) as response:
         response.raise_for_status()
         return follow(response.iter_raw(), StreamSummary(), started)
+
+
+def arrival_table(arrivals: dict[str, StreamSummary], lang: str | None = None) -> pd.DataFrame:
+    """The counter's lines, when the function wrote each (its second field) and when it arrived in each invoke
+    mode: ``arrivals`` maps a mode (``RESPONSE_STREAM``, ``BUFFERED``) to the lines timed for it."""
+    first = next(iter(arrivals.values()))
+    columns: dict[str, list[str]] = {
+        t("streaming.line", lang): [line.split()[0] for line in first.lines],
+        t("streaming.written", lang): [f"{float(line.split()[1]):5.2f} s" for line in first.lines],
+    }
+    for mode, summary in arrivals.items():
+        columns[t("streaming.arrived", lang, mode=mode)] = [f"{s:5.2f} s" for s in summary.arrivals_s]
+    return pd.DataFrame(columns).set_index(t("streaming.line", lang))

@@ -25,6 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
+from ..i18n import t
 from . import dns
 from .certificates import CLOUDFRONT_REGION
 from .cloudfront import wait_deployed
@@ -46,6 +49,20 @@ class Resource:
 
 
 Report = Callable[[str], None]
+_KIND_KEYS = {
+    "DNS record": "teardown.dns_record",
+    "distribution": "teardown.distribution",
+    "origin access control": "teardown.origin_access_control",
+    "certificate": "teardown.certificate",
+    "function": "teardown.function",
+    "user": "teardown.user",
+    "role": "teardown.role",
+    "policy": "teardown.policy",
+    "IAM user": "teardown.iam_user",
+    "IAM role": "teardown.iam_role",
+    "IAM policy": "teardown.iam_policy",
+    "log group": "teardown.log_group",
+}
 
 
 class Teardown:
@@ -188,6 +205,13 @@ class Teardown:
             rows.append({**resource.row(), "outcome": outcome})
         return rows
 
+    def _text(self, key: str, **fields: object) -> str:
+        """A line of the run's report, in the kit's language."""
+        return t(key, getattr(getattr(self.kit, "settings", None), "lang", None), **fields)
+
+    def _kind(self, kind: str) -> str:
+        return kind_label(kind, getattr(getattr(self.kit, "settings", None), "lang", None))
+
     def _delete_record(self, resource: Resource, say: Report) -> str:
         route53 = self.kit.client("route53")
         current = [
@@ -198,7 +222,7 @@ class Teardown:
         if not current:
             return "already gone"
         dns.delete_records(route53, resource.id, current)
-        say(f"deleted {resource.kind} {resource.name}")
+        say(self._text("teardown.deleted", what=self._kind(resource.kind), name=resource.name))
         return "deleted"
 
     def _delete_distribution(self, resource: Resource, say: Report) -> str:
@@ -210,12 +234,12 @@ class Teardown:
         if current["DistributionConfig"]["Enabled"]:
             config = {**current["DistributionConfig"], "Enabled": False}
             cf.update_distribution(Id=resource.id, DistributionConfig=config, IfMatch=current["ETag"])
-            say(f"disabled distribution {resource.name}")
+            say(self._text("teardown.disabled_distribution", name=resource.name))
         delay = self.kit.poll_seconds
         wait_deployed(cf, resource.id, delay=delay, max_attempts=int(3600 / max(delay, 0.1)), sleep=self.sleep)
         etag = cf.get_distribution(Id=resource.id)["ETag"]
         cf.delete_distribution(Id=resource.id, IfMatch=etag)
-        say(f"deleted distribution {resource.name}")
+        say(self._text("teardown.deleted", what=self._kind("distribution"), name=resource.name))
         return "deleted"
 
     def _delete_origin_access_control(self, resource: Resource, say: Report) -> str:
@@ -226,7 +250,10 @@ class Teardown:
             cf.delete_origin_access_control(Id=resource.id, IfMatch=etag)
 
         return _delete_once(
-            delete, cf.exceptions.NoSuchOriginAccessControl, say, f"deleted origin access control {resource.name}"
+            delete,
+            cf.exceptions.NoSuchOriginAccessControl,
+            say,
+            self._text("teardown.deleted", what=self._kind("origin access control"), name=resource.name),
         )
 
     def _delete_certificate(self, resource: Resource, say: Report) -> str:
@@ -235,7 +262,7 @@ class Teardown:
             lambda: acm.delete_certificate(CertificateArn=resource.id),
             acm.exceptions.ResourceNotFoundException,
             say,
-            f"deleted certificate {resource.name} ({resource.region})",
+            self._text("teardown.deleted_certificate", name=resource.name, region=resource.region),
         )
 
     def _delete_rest_api(self, resource: Resource, say: Report) -> str:
@@ -244,21 +271,21 @@ class Teardown:
             lambda: apigw.delete_rest_api(restApiId=resource.id),
             apigw.exceptions.NotFoundException,
             say,
-            f"deleted REST API {resource.name}",
+            self._text("teardown.deleted", what="REST API", name=resource.name),
         )
 
     def _delete_function(self, resource: Resource, say: Report) -> str:
         lam = self.kit.client("lambda")
         try:
             lam.delete_function_url_config(FunctionName=resource.name)
-            say(f"deleted the Function URL of {resource.name}")
+            say(self._text("teardown.deleted_url", name=resource.name))
         except lam.exceptions.ResourceNotFoundException:
             pass
         return _delete_once(
             lambda: lam.delete_function(FunctionName=resource.name),
             lam.exceptions.ResourceNotFoundException,
             say,
-            f"deleted function {resource.name} (its permissions with it)",
+            self._text("teardown.deleted_function", name=resource.name),
         )
 
     def _delete_user(self, resource: Resource, say: Report) -> str:
@@ -276,7 +303,12 @@ class Teardown:
                 iam.remove_user_from_group(UserName=name, GroupName=group["GroupName"])
             iam.delete_user(UserName=name)
 
-        return _delete_once(delete, iam.exceptions.NoSuchEntityException, say, f"deleted IAM user {name}")
+        return _delete_once(
+            delete,
+            iam.exceptions.NoSuchEntityException,
+            say,
+            self._text("teardown.deleted", what=self._kind("IAM user"), name=name),
+        )
 
     def _delete_role(self, resource: Resource, say: Report) -> str:
         iam = self.kit.client("iam")
@@ -289,7 +321,12 @@ class Teardown:
                 iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
             iam.delete_role(RoleName=name)
 
-        return _delete_once(delete, iam.exceptions.NoSuchEntityException, say, f"deleted IAM role {name}")
+        return _delete_once(
+            delete,
+            iam.exceptions.NoSuchEntityException,
+            say,
+            self._text("teardown.deleted", what=self._kind("IAM role"), name=name),
+        )
 
     def _delete_policy(self, resource: Resource, say: Report) -> str:
         iam = self.kit.client("iam")
@@ -300,7 +337,12 @@ class Teardown:
                     iam.delete_policy_version(PolicyArn=resource.id, VersionId=version["VersionId"])
             iam.delete_policy(PolicyArn=resource.id)
 
-        return _delete_once(delete, iam.exceptions.NoSuchEntityException, say, f"deleted IAM policy {resource.name}")
+        return _delete_once(
+            delete,
+            iam.exceptions.NoSuchEntityException,
+            say,
+            self._text("teardown.deleted", what=self._kind("IAM policy"), name=resource.name),
+        )
 
     def _delete_log_group(self, resource: Resource, say: Report) -> str:
         logs = self.kit.client("logs")
@@ -308,7 +350,7 @@ class Teardown:
             lambda: logs.delete_log_group(logGroupName=resource.id),
             logs.exceptions.ResourceNotFoundException,
             say,
-            f"deleted log group {resource.name}",
+            self._text("teardown.deleted", what=self._kind("log group"), name=resource.name),
         )
 
 
@@ -325,6 +367,42 @@ def _delete_once(delete: Callable[[], object], not_found: type[Exception], say: 
 def left_by_service(resources: list[Resource]) -> dict[str, int]:
     """How many resources of each service the kit uses are still there."""
     return {service: sum(1 for r in resources if r.service == service) for service in SERVICES}
+
+
+def kind_label(kind: str, lang: str | None = None) -> str:
+    """A kind of resource in ``lang``: ``DNS record (A alias)`` is ``DNS 레코드 (A 별칭)`` in Korean."""
+    base, _, detail = kind.partition(" (")
+    label = t(_KIND_KEYS[base], lang) if base in _KIND_KEYS else base
+    if not detail:
+        return label
+    return f"{label} ({detail.replace('alias', t('teardown.alias', lang))}"
+
+
+def inventory_table(resources: list[Resource], lang: str | None = None) -> pd.DataFrame:
+    """The inventory as a table, column names (and "global") in ``lang`` (default: the kit's language)."""
+    columns = {key: t(f"cleanup.{key}", lang) for key in ("service", "kind", "name", "region")}
+    rows = [{columns[key]: value for key, value in r.row().items()} for r in resources]
+    for row in rows:
+        row[columns["kind"]] = kind_label(row[columns["kind"]], lang)
+        if row[columns["region"]] == "global":
+            row[columns["region"]] = t("cleanup.global", lang)
+    return pd.DataFrame(rows, columns=list(columns.values()))
+
+
+def outcome_table(removed: list[dict[str, str]], lang: str | None = None) -> pd.DataFrame:
+    """How many resources of each service and kind were deleted or already gone (the rows of ``Teardown.run``)."""
+    keys = ("service", "kind", "outcome")
+    outcomes = {"deleted": t("cleanup.deleted", lang), "already gone": t("cleanup.already_gone", lang)}
+    rows = [
+        {
+            t("cleanup.service", lang): row["service"],
+            t("cleanup.kind", lang): kind_label(row["kind"], lang),
+            t("cleanup.outcome", lang): outcomes.get(row["outcome"], row["outcome"]),
+        }
+        for row in removed
+    ]
+    names = [t(f"cleanup.{key}", lang) for key in keys]
+    return pd.DataFrame(rows, columns=names).groupby(names).size().rename(t("cleanup.count", lang)).to_frame()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,3 +55,59 @@ def test_jupyterlab_opens_the_first_notebook_with_the_local_cloud_up(tmp_path: P
     finally:
         lab.terminate()
         lab.wait(30)
+
+
+def test_lang_ko_opens_the_korean_first_notebook_with_jupyterlabs_korean_interface(tmp_path: Path) -> None:
+    """``python -m infra.lab --lang ko``: the translation setting's default is ``ko_KR`` in this JupyterLab only,
+    the Korean language pack is served, ``notebooks/ko/00_setup.ipynb`` opens, and the server (so every kernel
+    it starts) has ``KIT_LANG=ko``."""
+    port, token = control.free_port(), secrets.token_hex(8)
+    with open(tmp_path / "lab.log", "wb") as log:
+        lab = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "infra.lab",
+                "--lang",
+                "ko",
+                "--no-browser",
+                f"--port={port}",
+                "--ServerApp.ip=127.0.0.1",
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.runtime_dir={tmp_path}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _get(f"{base}/api/status?token={token}")
+                break
+            except OSError:
+                if time.monotonic() > deadline or lab.poll() is not None:
+                    raise AssertionError((tmp_path / "lab.log").read_text()[-3000:]) from None
+                time.sleep(0.5)
+        plugin = "@jupyterlab/translation-extension:plugin"
+        _, body = _get(f"{base}/lab/api/settings/{plugin}?token={token}")
+        assert json.loads(body)["schema"]["properties"]["locale"]["default"] == "ko_KR"
+        _, body = _get(f"{base}/lab/api/translations/ko_KR?token={token}")
+        assert json.loads(body)["data"]["jupyterlab"]["menu\x04File"] == ["파일"]
+        status, model = _get(f"{base}/api/contents/notebooks/ko/00_setup.ipynb?token={token}")
+        assert status == 200 and json.loads(model)["type"] == "notebook"
+        if Path(f"/proc/{lab.pid}/environ").exists():  # Linux: what the kernels inherit
+            environ = Path(f"/proc/{lab.pid}/environ").read_bytes().split(b"\0")
+            assert b"KIT_LANG=ko" in environ
+    finally:
+        lab.terminate()
+        lab.wait(30)
+
+
+def test_an_unknown_language_is_refused_with_the_choices_before_anything_starts() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "infra.lab", "--lang", "jp", "--no-browser"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "--lang 'jp' is not a language of the kit: use one of en, ko" in done.stderr
