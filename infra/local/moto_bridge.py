@@ -40,9 +40,10 @@ class MotoBridge:
         from .acm import moto_gaps as moto_acm_gaps
         from .cloudfront import moto_gaps as moto_cloudfront_gaps
         from .iam import moto_gaps as moto_sts_gaps
-        from .lambda_ import moto_gaps
+        from .lambda_ import aliases, moto_gaps
 
         moto_gaps.apply()
+        aliases.apply()  # after moto_gaps: versions and aliases
         moto_cloudfront_gaps.apply()
         moto_acm_gaps.apply()
         moto_sts_gaps.apply()
