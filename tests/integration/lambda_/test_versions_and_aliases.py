@@ -172,3 +172,24 @@ def test_aws_refuses_what_it_refuses(aws, versioned) -> None:
             call()
         assert exc.value.response["Error"]["Code"] == code
         assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_the_shift_helper_a_notebook_uses(aws, versioned, http) -> None:
+    from infra import traffic_shift
+
+    lam = aws("lambda")
+    lam.create_alias(FunctionName=versioned, Name="live", FunctionVersion="1")
+    host = alias_url(lam, versioned, "live").split("//", 1)[1].rstrip("/")
+
+    def ask() -> str:
+        return str(http.get("/", headers={"Host": host}).json()["version"])
+
+    steps = traffic_shift.shift(
+        lam, versioned, "live", old="1", new="2", shares=[0.05, 0.5, 1.0, 0.0], ask=ask, requests=N
+    )
+    assert [step.share for step in steps] == [0.05, 0.5, 1.0, 0.0]
+    for step in steps:
+        low, high = bounds(N, step.share)
+        assert low <= step.answered.get("2", 0) <= high and set(step.answered) <= {"1", "2"}
+    assert steps[2].answered == {"2": N} and steps[3].answered == {"1": N}
+    assert lam.get_alias(FunctionName=versioned, Name="live")["FunctionVersion"] == "1"  # rolled back
