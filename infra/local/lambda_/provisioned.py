@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from moto.awslambda import models as lambda_models
 from moto.awslambda import responses as lambda_responses
 from moto.awslambda import urls as lambda_urls
 from moto.awslambda.exceptions import InvalidParameterValueException, LambdaClientError
@@ -174,7 +175,28 @@ def apply() -> None:
     resp.get_provisioned_concurrency_config = _resp_get  # type: ignore[attr-defined]
     resp.delete_provisioned_concurrency_config = _resp_delete  # type: ignore[attr-defined]
     resp.list_provisioned_concurrency_configs = _resp_list  # type: ignore[attr-defined]
+    backend = lambda_models.LambdaBackend
+    original_delete_function = backend.delete_function
+    original_delete_alias = backend.delete_alias
+
+    def delete_function(self: Any, function_name: str, qualifier: str | None = None) -> None:
+        """A config goes with its function, version or alias (as on AWS), not only at the keeper's next round."""
+        original_delete_function(self, function_name, qualifier)
+        name = _bare_name(function_name)
+        for key in [key for key in configs_of(self) if key[0] == name and qualifier in (None, key[1])]:
+            del configs_of(self)[key]
+
+    def delete_alias(self: Any, name: str, function_name: str) -> None:
+        original_delete_alias(self, name, function_name)
+        configs_of(self).pop((_bare_name(function_name), name), None)
+
+    backend.delete_function = delete_function  # type: ignore[method-assign]
+    backend.delete_alias = delete_alias  # type: ignore[method-assign]
     _applied = True
+
+
+def _bare_name(name_or_arn: str) -> str:
+    return name_or_arn.split(":function:")[-1].split(":")[0]
 
 
 # --- the data plane: keeping environments ready -------------------------------------------------------------

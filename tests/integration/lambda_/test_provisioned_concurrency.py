@@ -94,3 +94,19 @@ def test_latest_cannot_be_provisioned(deploy, aws) -> None:
     version = lam.publish_version(FunctionName=fn.name)["Version"]
     with pytest.raises(lam.exceptions.ProvisionedConcurrencyConfigNotFoundException):
         lam.get_provisioned_concurrency_config(FunctionName=fn.name, Qualifier=version)
+
+
+def test_a_config_goes_with_its_alias_or_version(deploy, aws) -> None:
+    fn = deploy(SLOW, url=False)
+    lam = aws("lambda")
+    version = lam.publish_version(FunctionName=fn.name)["Version"]
+    lam.create_alias(FunctionName=fn.name, Name="live", FunctionVersion=version)
+    for qualifier in ("live", version):
+        lam.put_provisioned_concurrency_config(
+            FunctionName=fn.name, Qualifier=qualifier, ProvisionedConcurrentExecutions=1
+        )
+    assert wait_ready(lam, fn.name, "live")["Status"] == "READY"
+    assert len(lam.list_provisioned_concurrency_configs(FunctionName=fn.name)["ProvisionedConcurrencyConfigs"]) == 2
+    lam.delete_alias(FunctionName=fn.name, Name="live")
+    lam.delete_function(FunctionName=fn.name, Qualifier=version)
+    assert lam.list_provisioned_concurrency_configs(FunctionName=fn.name)["ProvisionedConcurrencyConfigs"] == []
