@@ -308,3 +308,12 @@ def report_lines(logs: Any, function_name: str, *, start_ms: int | None = None) 
     for page in logs.get_paginator("filter_log_events").paginate(**kwargs):
         lines += [event["message"] for event in page["events"] if event["message"].startswith("REPORT ")]
     return lines
+
+
+def usage_by_function(logs: Any, prefix: str, *, start_ms: int | None = None) -> dict[str, Usage]:
+    """Usage of every function whose name starts with ``prefix`` (a learner's ``<learner>-``), from its log group."""
+    groups: list[str] = []
+    for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=f"/aws/lambda/{prefix}"):
+        groups += [group["logGroupName"] for group in page["logGroups"]]
+    names = [group.removeprefix("/aws/lambda/") for group in groups]
+    return {name: usage_of(report_lines(logs, name, start_ms=start_ms)) for name in names}

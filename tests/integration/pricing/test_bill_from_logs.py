@@ -38,3 +38,14 @@ def test_the_bill_of_real_invocations_from_cloudwatch_logs(deploy, aws) -> None:
     assert bill.request_charge == 5 * Decimal("0.0000002")
     assert bill.compute_charge == usage.gb_seconds * Decimal("0.0000166667")
     assert usage.bill().total == 0  # inside the free tier
+
+
+def test_usage_by_function_reads_every_log_group_of_a_prefix(deploy, aws) -> None:
+    first, second = deploy(HANDLER, url=False), deploy(HANDLER, url=False)
+    lam = aws("lambda")
+    for name, times in ((first.name, 2), (second.name, 3)):
+        for _ in range(times):
+            lam.invoke(FunctionName=name, Payload=b"{}")
+    by_function = pricing.usage_by_function(aws("logs"), "it-")
+    assert by_function[first.name].requests == 2 and by_function[second.name].requests == 3
+    assert by_function[first.name].cold_starts == 1 and by_function[second.name].cold_starts == 1
