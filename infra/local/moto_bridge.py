@@ -40,9 +40,11 @@ class MotoBridge:
         from .acm import moto_gaps as moto_acm_gaps
         from .cloudfront import moto_gaps as moto_cloudfront_gaps
         from .iam import moto_gaps as moto_sts_gaps
-        from .lambda_ import moto_gaps
+        from .lambda_ import aliases, moto_gaps, provisioned
 
         moto_gaps.apply()
+        aliases.apply()  # after moto_gaps: versions and aliases
+        provisioned.apply()  # provisioned concurrency configs
         moto_cloudfront_gaps.apply()
         moto_acm_gaps.apply()
         moto_sts_gaps.apply()

@@ -25,6 +25,7 @@ from .http.peers import Admit, same_user
 from .http.server import raise_open_file_limit, serve_http
 from .lambda_ import sandbox
 from .lambda_.execution_environment import Listener, RuntimeHandler
+from .lambda_.provisioned import ProvisionedKeeper
 from .lambda_.runtime_api import is_streamed_response
 
 log = logging.getLogger("infra.local")
@@ -124,6 +125,7 @@ async def run_server(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     reaper = asyncio.create_task(_reap(cloud))
+    keeper = asyncio.create_task(ProvisionedKeeper(cloud.pool).run())  # provisioned concurrency
     unwatch = stop_when_gone(stop_with, stop) if stop_with else (lambda: None)
     if on_ready is not None:
         on_ready(bound)
@@ -132,5 +134,6 @@ async def run_server(
     finally:
         unwatch()
         reaper.cancel()
+        keeper.cancel()
         await close()
         await cloud.close()

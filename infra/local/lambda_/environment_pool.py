@@ -21,6 +21,10 @@ which AWS would not do below the account's concurrency: here the machine's memor
 environment idle for ``idle_seconds`` (default 600) is shut down, where AWS keeps idle environments for an
 unpublished while.
 
+Provisioned concurrency (``provisioned.py`` decides how many): ``provision`` starts environments ahead of
+requests; an idle one is handed out before any on-demand one of its version, and neither the idle reaper nor
+make-room ever retires it; ``release_provisioned`` lets them go.
+
 Deployment packages (``deployment_package.py``) are unpacked outside the pool's lock, in a thread, once per
 CodeSha256 however many cold starts of that code overlap, so a big package never holds up another
 function's invocation. Extracted code is removed once no function version in moto's Lambda backends has its
@@ -79,6 +83,8 @@ class EnvironmentPool:
         #: CodeSha256 -> how many cold starts are on their way to an environment running that code.
         self._claims: Counter[str] = Counter()
         self._unpacking: dict[str, asyncio.Future[Path]] = {}
+        #: Versions (pool keys) with environments kept for provisioned concurrency (``provision``).
+        self._provisioned_keys: set[tuple[str, str, str]] = set()
 
     @property
     def environments(self) -> list[ExecutionEnvironment]:
@@ -107,7 +113,7 @@ class EnvironmentPool:
         """At the limit: retire the least recently used idle environment, or throttle when none is idle."""
         if len(self._envs) + self._starting.total() < self.max_environments:
             return
-        idle = [env for env in self._envs if not env.busy]
+        idle = [env for env in self._envs if not env.busy and not _provisioned(env)]
         if not idle:
             raise self._throttle("ConcurrentInvocationLimitExceeded")
         self._retire([min(idle, key=lambda env: env.last_used)])
@@ -141,11 +147,19 @@ class EnvironmentPool:
                 raise self._throttle("ReservedFunctionConcurrentInvocationLimitExceeded")
             if self._running() >= self.account_concurrency:
                 raise self._throttle("ConcurrentInvocationLimitExceeded")
-            for env in self._envs:
+            warm: ExecutionEnvironment | None = None
+            prefer_provisioned = spec.pool_key in self._provisioned_keys
+            for env in self._envs:  # a provisioned environment first (if any), else the first idle one
                 if not env.busy and env.spec.pool_key == spec.pool_key:
-                    env.busy = True
-                    self.counters["warm"] += 1
-                    return env
+                    if warm is None:
+                        warm = env
+                    if not prefer_provisioned or _provisioned(env):
+                        warm = env
+                        break
+            if warm is not None:
+                warm.busy = True
+                self.counters["warm"] += 1
+                return warm
             self._make_room()
             self.counters["cold"] += 1
             self._starting[spec.function_arn] += 1
@@ -242,11 +256,72 @@ class EnvironmentPool:
                         self._envs.remove(env)
                 await env.close()
 
+    def provisioned(self, pool_key: tuple[str, str, str]) -> list[ExecutionEnvironment]:
+        """The live environments kept initialised ahead of requests for one function version and revision."""
+        return [env for env in self._envs if env.alive and _provisioned(env) and env.spec.pool_key == pool_key]
+
+    async def provision(self, spec: FunctionSpec, count: int) -> int:
+        """Keep ``count`` environments of ``spec`` initialised ahead of requests; return how many are ready.
+
+        Each is started like a cold start (it takes a slot and counts against the function's reserved concurrency
+        while it starts) with ``AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency``, and is ready once its
+        runtime has asked for its first invocation. Extra ones (a lower count) are retired when idle.
+        """
+        have = self.provisioned(spec.pool_key)
+        self._provisioned_keys.add(spec.pool_key)
+        async with self._lock:
+            self._retire([env for env in have[count:] if not env.busy])
+        for _ in range(count - len(have)):
+            async with self._lock:
+                self._make_room()
+                self._starting[spec.function_arn] += 1
+                self._claims[spec.code_sha256] += 1
+            try:
+                env = self._factory(spec, await self._unpack(spec))
+                env.initialization_type = "provisioned-concurrency"
+                env.busy = True  # not handed out before its INIT is over
+                self._envs.append(env)
+            finally:
+                self._release(self._starting, spec.function_arn)
+                self._release(self._claims, spec.code_sha256)
+            try:
+                await env.start()
+                state = await env.wait_ready()
+            except BaseException:
+                env.alive = False
+                if env in self._envs:
+                    self._envs.remove(env)
+                raise
+            env.busy = False
+            env.last_used = time.monotonic()
+            if state != "ready":
+                async with self._lock:
+                    self._retire([env])
+        return len(self.provisioned(spec.pool_key))
+
+    async def release_provisioned(self, keep: set[tuple[str, str, str]]) -> int:
+        """Environments provisioned for a version not in ``keep`` become on-demand ones (retired when idle)."""
+        released = 0
+        self._provisioned_keys &= keep
+        async with self._lock:
+            for env in list(self._envs):
+                if _provisioned(env) and env.spec.pool_key not in keep:
+                    released += 1
+                    if env.busy:
+                        env.initialization_type = "on-demand"  # finishes its request, then ages out like the rest
+                    else:
+                        self._retire([env])
+        return released
+
     async def reap_idle(self, now: float | None = None) -> int:
         """Shut down environments idle for longer than ``idle_seconds``; return how many."""
         now = now if now is not None else time.monotonic()
         async with self._lock:
-            stale = [env for env in self._envs if not env.busy and now - env.last_used > self.idle_seconds]
+            stale = [
+                env
+                for env in self._envs
+                if not env.busy and not _provisioned(env) and now - env.last_used > self.idle_seconds
+            ]
             self._envs = [env for env in self._envs if env not in stale]
         for env in stale:
             await env.close()
@@ -257,6 +332,11 @@ class EnvironmentPool:
         async with self._lock:
             envs, self._envs = self._envs, []
         await asyncio.gather(*(env.close() for env in envs), return_exceptions=True)
+
+
+def _provisioned(env: ExecutionEnvironment) -> bool:
+    """Whether ``env`` was started ahead of requests (provisioned concurrency): kept, never reaped or displaced."""
+    return getattr(env, "initialization_type", "on-demand") == "provisioned-concurrency"
 
 
 def _init_error(spec: FunctionSpec, invocation: PendingInvocation, error_type: str, message: str) -> InvocationOutcome:

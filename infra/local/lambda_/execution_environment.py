@@ -161,6 +161,9 @@ class ExecutionEnvironment:
         self.busy = False
         self.alive = True
         self.invocations = 0
+        #: ``provisioned-concurrency`` for an environment started ahead of requests (``provisioned.py``): its INIT
+        #: is part of no invocation, so its first REPORT line has no ``Init Duration``.
+        self.initialization_type = "on-demand"
         self.last_used = time.monotonic()
         self._listener: Listener | None = None
         self._ready = asyncio.Event()
@@ -264,7 +267,7 @@ class ExecutionEnvironment:
             "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
             "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": self.initialization_type,
             "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
             "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
             "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
@@ -498,6 +501,10 @@ class ExecutionEnvironment:
             self._exit_waiters.remove(settle)
         return "result" if future.done() else how
 
+    async def wait_ready(self) -> str:
+        """Wait for INIT to end: "ready" (the runtime asked for its first invocation), "exit" or "timeout"."""
+        return await self._wait_ready()
+
     async def _wait_ready(self) -> str:
         ready = asyncio.ensure_future(self._ready.wait())
         exited = asyncio.ensure_future(self._exited.wait())
@@ -660,6 +667,7 @@ class ExecutionEnvironment:
         )
 
     def _report_line(self, rid: str, duration_ms: float, memory_mb: int, cold: bool) -> str:
+        cold = cold and self.initialization_type == "on-demand"
         init = self.init_duration_ms if cold and self.init_duration_ms is not None else 0.0
         billed = math.ceil(duration_ms + init)
         line = (

@@ -8,6 +8,7 @@ from typing import Any
 
 from moto.awslambda.models import lambda_backends
 
+from .aliases import alias_weights
 from .function_spec import FunctionSpec, spec_from_moto
 
 
@@ -49,6 +50,9 @@ class ResolvedFunction:
     invoked_arn: str
     policy_statements: tuple[dict[str, Any], ...]
     policy_revision: str = ""  # changes whenever the resource policy does ("" = unknown)
+    #: A weighted alias's additional version(s) and their weights (``aliases.alias_weights``): which version runs
+    #: is drawn per invocation (``aliases.choose``), after this cache.
+    routing: tuple[tuple[float, FunctionSpec], ...] = ()
 
 
 def resolve_function(account_id: str, region: str, name_or_arn: str, qualifier: str | None) -> ResolvedFunction:
@@ -83,7 +87,9 @@ def _resolve_from_moto(account_id: str, region: str, name_or_arn: str, qualifier
     base_arn = base.function_arn
     invoked = f"{base_arn}:{qualifier}" if qualifier else base_arn
     spec = spec_from_moto(function, reserved_concurrency=base.reserved_concurrency)
-    return ResolvedFunction(spec, invoked, tuple(function.policy.statements), str(function.policy.revision))
+    routing = alias_weights(be, base.function_name, qualifier, base.reserved_concurrency)
+    statements = tuple(function.policy.statements)
+    return ResolvedFunction(spec, invoked, statements, str(function.policy.revision), routing)
 
 
 @dataclass(frozen=True)

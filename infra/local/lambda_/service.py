@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 
+from .aliases import choose
 from .environment_pool import EnvironmentPool
 from .function_spec import MAX_RESPONSE_PAYLOAD
 from .invocation import InvocationOutcome, PendingInvocation, StreamError, error_payload, new_trace_id
@@ -12,8 +15,14 @@ from .moto_lambda import ResolvedFunction
 
 
 class LambdaService:
-    def __init__(self, pool: EnvironmentPool) -> None:
+    """Runs invocations in the pool; a weighted alias's version is drawn here, once per invocation.
+
+    ``draw`` gives numbers in [0, 1) (``random.random`` by default; tests pass a seeded ``random.Random().random``).
+    """
+
+    def __init__(self, pool: EnvironmentPool, *, draw: Callable[[], float] = random.random) -> None:
         self.pool = pool
+        self._draw = draw
 
     async def invoke(
         self,
@@ -32,7 +41,7 @@ class LambdaService:
             trace_id=trace or new_trace_id(),
             client_context=client_context,
         )
-        return await self.pool.invoke(function.spec, invocation)
+        return await self.pool.invoke(choose(function.spec, function.routing, self._draw), invocation)
 
 
 async def buffered(outcome: InvocationOutcome, limit: int = MAX_RESPONSE_PAYLOAD) -> InvocationOutcome:
