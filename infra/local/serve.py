@@ -93,7 +93,12 @@ def stop_when_gone(pid: int, stop: asyncio.Event, poll_s: float = 1.0) -> Callab
         handle[:] = [loop.call_later(poll_s, check)]
 
     check()
-    return lambda: [h.cancel() for h in handle] and None
+
+    def stop_checking() -> None:
+        for timer in handle:
+            timer.cancel()
+
+    return stop_checking
 
 
 async def run_server(

@@ -75,3 +75,30 @@ def test_the_local_cloud_ends_with_the_jupyter_server_only_on_a_hub(
 )
 def test_which_process_the_local_cloud_stops_with(environ: dict[str, str], expected: int | None) -> None:
     assert control.jupyter_server_to_stop_with(environ) == expected
+
+
+@pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "polling"])
+def test_stop_when_gone_sets_stop_when_the_process_ends(pidfd: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import os
+
+    from infra.local import serve
+
+    if not pidfd:
+        monkeypatch.delattr(os, "pidfd_open", raising=False)
+
+    async def scenario() -> None:
+        process = _stand_in_server()
+        stop = asyncio.Event()
+        undo = serve.stop_when_gone(process.pid, stop, poll_s=0.05)
+        await asyncio.sleep(0.2)
+        assert not stop.is_set()
+        process.kill()
+        process.wait()
+        await asyncio.wait_for(stop.wait(), 5)
+        undo()
+        gone = asyncio.Event()
+        serve.stop_when_gone(process.pid, gone)()  # a process already gone: set at once
+        assert gone.is_set()
+
+    asyncio.run(scenario())

@@ -120,7 +120,7 @@ def shared_kit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
             ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.pyc", ".pytest_cache", "*.egg-info"),
         )
         subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "-r", "requirements.txt", "-e", "."],
+            [str(python), "-m", "pip", "install", "-q", "-r", "share/jupyterhub/requirements.txt", "-e", "."],
             cwd=kit,
             check=True,
             capture_output=True,
