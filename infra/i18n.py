@@ -17,6 +17,12 @@ from .settings import LANGUAGES, SettingsError, resolve_language
 
 #: key -> {language: text}; texts are ``str.format`` templates, and both languages use the same fields.
 CATALOG: Mapping[str, Mapping[str, str]] = {
+    # -- what a deploy step did (the ``action`` of its result) ---------------------------------------------------
+    "action.created": {"en": "created", "ko": "생성됨"},
+    "action.updated": {"en": "updated", "ko": "업데이트됨"},
+    "action.unchanged": {"en": "unchanged", "ko": "변경 없음"},
+    "action.requested": {"en": "requested", "ko": "요청됨"},
+    "action.found": {"en": "found", "ko": "찾음"},
     # -- 00 setup ------------------------------------------------------------------------------------------------
     "setup.mode": {
         "en": "mode: {mode} | region: {region} | learner prefix: {learner}",

@@ -105,3 +105,16 @@ def test_korean_plot_labels_draw_without_a_missing_glyph(tmp_path: Path) -> None
         ax.set_xlabel(t("plot.seconds_after_request", "ko"))
         fig.savefig(tmp_path / "plot.png")
         plt.close(fig)
+
+
+def test_every_action_a_deploy_step_reports_has_its_words() -> None:
+    import re
+
+    steps = (ROOT / "infra" / "steps").glob("*.py")
+    actions = {
+        a for path in steps for a in re.findall(r"action: str  # (.+)", path.read_text()) for a in a.split(" | ")
+    }
+    actions = {a.strip('"') for a in actions}
+    assert actions == {"created", "updated", "unchanged", "requested", "found"}
+    for action in actions:
+        assert t(f"action.{action}", "en") == action and t(f"action.{action}", "ko")
