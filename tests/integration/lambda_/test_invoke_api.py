@@ -157,3 +157,51 @@ def test_a_result_that_is_not_json_serialisable(deploy, aws) -> None:
     response, body = _invoke(aws("lambda"), fn.name, {})
     assert response["FunctionError"] == "Unhandled"
     assert body["errorType"] == "Runtime.MarshalError"
+
+
+@pytest.mark.parametrize("name", ["invalid-account:function:{name}", "function:{name}:$LATEST:extra", "{name} x"])
+def test_malformed_names_are_refused_before_any_look_up(deploy, aws, name: str) -> None:
+    fn = deploy(ECHO, url=False)
+    with pytest.raises(ClientError) as info:
+        aws("lambda").invoke(FunctionName=name.format(name=fn.name), Payload=b"{}")
+    error = info.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Code"] == "ValidationException"
+    assert error["Error"]["Message"].startswith(
+        f"1 validation error detected: Value '{name.format(name=fn.name)}' at 'functionName' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?"
+    )
+
+
+def test_a_qualifier_that_contradicts_the_name(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    lam = aws("lambda")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as info:
+        lam.invoke(FunctionName=f"{fn.name}:$LATEST", Qualifier="1", Payload=b"{}")
+    assert info.value.response["Type"] == "User"
+    assert info.value.response["Error"]["Message"] == (
+        "The derived qualifier from the function name does not match the specified qualifier."
+    )
+
+
+def test_partial_and_qualified_arns_invoke(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    lam = aws("lambda")
+    arn = lam.get_function(FunctionName=fn.name)["Configuration"]["FunctionArn"]
+    account = arn.split(":")[4]
+    for name in (f"{account}:function:{fn.name}", f"{arn}:$LATEST"):
+        response = lam.invoke(FunctionName=name, Payload=b"{}")
+        assert response["StatusCode"] == 200 and "FunctionError" not in response
+
+
+def test_an_arn_of_another_region_is_not_reachable(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    lam = aws("lambda")
+    arn = lam.get_function(FunctionName=fn.name)["Configuration"]["FunctionArn"]
+    elsewhere = arn.replace(":ap-northeast-2:", ":us-east-1:")
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as info:
+        lam.invoke(FunctionName=elsewhere, Payload=b"{}")
+    assert info.value.response["Message"] == (
+        "Functions from 'us-east-1' are not reachable in this region ('ap-northeast-2')"
+    )
+    assert info.value.response["Type"] == "User"
