@@ -6,7 +6,8 @@ tree); its runtime (awslambdaric for the Python managed runtimes) speaks the Run
 of its own (``AWS_LAMBDA_RUNTIME_API``); INIT runs once per environment (its time up to the first
 ``/next`` is the REPORT line's ``Init Duration``, capped at 10 s), then invocations run one at a time with
 module globals kept between them; ``Timeout`` kills the environment ("Task timed out after N.NN seconds",
-``Sandbox.Timedout``); a runtime that exits mid-invocation fails it with ``Runtime.ExitError``; stdout and
+``Sandbox.Timedout``); a runtime that exits mid-invocation fails it with ``Runtime.ExitError`` (one that exited
+after its last invocation, before taking the next, fails nothing: ``EnvironmentGone``); stdout and
 stderr go to CloudWatch Logs between ``START`` and ``END``/``REPORT`` lines (formats from LocalStack's
 snapshots recorded on AWS). The environment variables are the function's plus the reserved ones a Python
 managed runtime sets (same snapshots), with ``LAMBDA_TASK_ROOT`` the extracted package.
@@ -56,7 +57,14 @@ from ..http.types import HttpRequest, HttpResponse
 from ..logs.sink import LogSink, new_stream_name
 from . import sandbox
 from .function_spec import FunctionSpec
-from .invocation import InvocationOutcome, PendingInvocation, RuntimeResult, StreamError, error_payload
+from .invocation import (
+    EnvironmentGone,
+    InvocationOutcome,
+    PendingInvocation,
+    RuntimeResult,
+    StreamError,
+    error_payload,
+)
 from .log_lines import INVOCATION_LOG_CAP, LineSplitter, decode, dropped_marker
 from .memory_limit import MemoryWatch
 from .runtime_api import handle_runtime_request
@@ -498,7 +506,8 @@ class ExecutionEnvironment:
                 state = await self._wait_ready()
                 if state != "ready":
                     return await self._init_failure(invocation, state)
-            self._lines.append((int(time.time() * 1000), f"START RequestId: {rid} Version: {spec.version}"))
+            start_line = (int(time.time() * 1000), f"START RequestId: {rid} Version: {spec.version}")
+            self._lines.append(start_line)
             started = time.monotonic()
             invocation.deadline_ms = int((time.time() + spec.timeout) * 1000)
             self._thaw()
@@ -515,6 +524,12 @@ class ExecutionEnvironment:
                 outcome_payload, error_type = result.payload, result.error_type
                 if result.error_type == "Function.ResponseSizeTooLarge":
                     self._lines.append((int(time.time() * 1000), f"[ERROR] {result.error_type}"))
+            elif how == "exit" and not cold and not self._queue.empty():
+                self._queue.get_nowait()  # never taken: the runtime had exited after the last invocation
+                self._lines.remove(start_line)
+                if self._lines:
+                    self._flush()  # what it wrote as it ended stays in this environment's stream
+                raise EnvironmentGone()
             elif how == "exit":
                 status, error_type = "crash", self._exit_error_type()
                 outcome_payload = error_payload(error_type, f"RequestId: {rid} Error: {self._exit_reason()}")

@@ -205,3 +205,19 @@ def test_an_arn_of_another_region_is_not_reachable(deploy, aws) -> None:
         "Functions from 'us-east-1' are not reachable in this region ('ap-northeast-2')"
     )
     assert info.value.response["Type"] == "User"
+
+
+def test_the_function_keeps_working_after_an_oversized_response(deploy, aws) -> None:
+    """Recorded on AWS (issue 12): every oversized call is Function.ResponseSizeTooLarge, and calls go on working.
+
+    awslambdaric exits when the Runtime API answers its oversized POST with 413; the next invocation must
+    not meet that exit (it runs in a new environment, as Lambda replaces one whose runtime has exited).
+    """
+    fn = deploy(ECHO, url=False)
+    lam = aws("lambda")
+    for _ in range(3):
+        _, body = _invoke(lam, fn.name, {"queryStringParameters": {"big": "7000000"}})
+        assert body["errorType"] == "Function.ResponseSizeTooLarge"
+        response, body = _invoke(lam, fn.name, {"small": True})
+        assert "FunctionError" not in response, body
+        assert body["event"] == {"small": True}
