@@ -10,7 +10,11 @@ module globals kept between them; ``Timeout`` kills the environment ("Task timed
 after its last invocation, before taking the next, fails nothing: ``EnvironmentGone``); stdout and
 stderr go to CloudWatch Logs between ``START`` and ``END``/``REPORT`` lines (formats from LocalStack's
 snapshots recorded on AWS). The environment variables are the function's plus the reserved ones a Python
-managed runtime sets (same snapshots), with ``LAMBDA_TASK_ROOT`` the extracted package.
+managed runtime sets (same snapshots), with ``LAMBDA_TASK_ROOT`` the extracted package. What the learner
+reads names the package's files as Lambda does, ``/var/task/<file>`` (recorded on AWS, issue 12: stack-trace
+frames of the function's own code): error payloads (``stackTrace``, ``errorMessage``) and log lines have the
+local folder written as ``/var/task/``. Not emulated: the handler's own ``__file__``, ``os.getcwd()`` and
+``LAMBDA_TASK_ROOT`` still name the local folder.
 
 Billed Duration includes Init Duration on cold starts: AWS bills the INIT phase of ZIP/managed-runtime
 functions since 2025-08-01 ("AWS Lambda standardizes billing for INIT phase", AWS Compute Blog).
@@ -158,6 +162,7 @@ class ExecutionEnvironment:
     ) -> None:
         self.spec = spec
         self.task_root = task_root
+        self._task_prefix = f"{task_root}/"
         self._listen = listen
         self._logs = logs
         self._extra_env = extra_env
@@ -368,7 +373,17 @@ class ExecutionEnvironment:
         for message in self._splitter.feed(chunk):
             self._emit(decode(message))
 
+    def as_var_task(self, text: str) -> str:
+        """``text`` with this environment's task root written as Lambda's, ``/var/task`` (tracebacks read so)."""
+        prefix = self._task_prefix
+        return text.replace(prefix, "/var/task/") if prefix in text else text
+
+    def _payload_as_var_task(self, payload: bytes) -> bytes:
+        prefix = self._task_prefix.encode()
+        return payload.replace(prefix, b"/var/task/") if prefix in payload else payload
+
     def _emit(self, message: str) -> None:
+        message = self.as_var_task(message)
         event = (int(time.time() * 1000), message)
         if self._current is None:
             self._logs.put(self.spec.account_id, self.spec.region, self.spec.log_group, self.log_stream, [event])
@@ -522,6 +537,8 @@ class ExecutionEnvironment:
                 result = invocation.result.result()
                 status = "success" if result.error_type is None else "error"
                 outcome_payload, error_type = result.payload, result.error_type
+                if error_type is not None:
+                    outcome_payload = self._payload_as_var_task(outcome_payload)
                 if result.error_type == "Function.ResponseSizeTooLarge":
                     self._lines.append((int(time.time() * 1000), f"[ERROR] {result.error_type}"))
             elif how == "exit" and not cold and not self._queue.empty():
@@ -658,7 +675,7 @@ class ExecutionEnvironment:
         rid = invocation.request_id
         await self._settle_output()
         if self._init_error is not None:
-            error_type, payload = self._init_error
+            error_type, payload = self._init_error[0], self._payload_as_var_task(self._init_error[1])
         elif state == "timeout":
             error_type = "Sandbox.Timedout"
             payload = error_payload(

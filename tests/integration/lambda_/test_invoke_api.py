@@ -221,3 +221,35 @@ def test_the_function_keeps_working_after_an_oversized_response(deploy, aws) -> 
         response, body = _invoke(lam, fn.name, {"small": True})
         assert "FunctionError" not in response, body
         assert body["event"] == {"small": True}
+
+
+def test_tracebacks_name_the_code_as_var_task(deploy, aws) -> None:
+    """Recorded on AWS (issue 12): the frames of the function's own code read /var/task/<file>."""
+    fn = deploy("def helper():\n    raise ValueError('x')\n\n\ndef handler(event, context):\n    helper()\n", url=False)
+    response, body = _invoke(aws("lambda"), fn.name, {}, LogType="Tail")
+    assert body["errorType"] == "ValueError"
+    assert [frame.split(",")[0] for frame in body["stackTrace"]] == ['  File "/var/task/fn.py"'] * 2
+    log = base64.b64decode(response["LogResult"]).decode()
+    assert 'File "/var/task/fn.py", line 6, in handler' in log
+    assert "/code/" not in log and "/code/" not in json.dumps(body)
+
+
+def test_a_syntax_error_names_the_file_in_var_task(deploy, aws) -> None:
+    fn = deploy("def handler(event, context):\n    return (\n", url=False)
+    _, body = _invoke(aws("lambda"), fn.name, {})
+    assert body["errorType"] == "Runtime.UserCodeSyntaxError"
+    assert "/var/task/fn.py" in json.dumps(body) and "/code/" not in json.dumps(body)
+
+
+@pytest.mark.parametrize("where", ["import", "handler"])
+def test_sys_exit_0_is_an_exit_without_a_reason(deploy, aws, where: str) -> None:
+    """Recorded on AWS (issue 12): ``sys.exit(0)`` at import or in the handler is Runtime.ExitError, no reason."""
+    source = {
+        "import": "import sys\nsys.exit(0)\n\n\ndef handler(event, context):\n    return 1\n",
+        "handler": "import sys\n\n\ndef handler(event, context):\n    sys.exit(0)\n",
+    }[where]
+    fn = deploy(source, url=False)
+    response, body = _invoke(aws("lambda"), fn.name, {})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.ExitError"
+    assert body["errorMessage"].endswith(" Error: Runtime exited without providing a reason")
