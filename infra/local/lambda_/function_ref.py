@@ -36,7 +36,7 @@ from ..http.types import HttpResponse, json_error
 
 #: Named groups over the same language as botocore's ``NamespacedFunctionName`` pattern (a unit test checks
 #: that the two agree); ``_model_patterns()`` gives the pattern AWS's message quotes.
-_NAME = re.compile(
+NAME = re.compile(
     r"(?P<arn>arn:(aws[a-zA-Z-]*)?:lambda:)?"
     r"(?:(?P<region>(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):)?"
     r"(?:(?P<account>\d{12}):)?"
@@ -44,11 +44,12 @@ _NAME = re.compile(
     r"(?P<name>[a-zA-Z0-9-_\.]+)"
     r"(?::(?P<qualifier>\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
 )
-_MISMATCH = "The derived qualifier from the function name does not match the specified qualifier."
+QUALIFIER_MISMATCH = "The derived qualifier from the function name does not match the specified qualifier."
 #: Which members each error's body has, from botocore's Lambda model (checked by a unit test).
 _BODY_MEMBERS = {
     "ResourceNotFoundException": ("Type", "Message"),
     "InvalidParameterValueException": ("Type", "message"),
+    "ResourceConflictException": ("Type", "message"),
     "ValidationException": ("message",),
 }
 
@@ -76,12 +77,15 @@ class FunctionRefError(Exception):
         return lambda_error(self.status, self.code, self.message)
 
 
+def error_body(code: str, message: str) -> str:
+    """The JSON body of a Lambda API error: the members the model gives the error's shape."""
+    members = _BODY_MEMBERS.get(code, ("Type", "message"))
+    return json.dumps({member: "User" if member == "Type" else message for member in members})
+
+
 def lambda_error(status: int, code: str, message: str) -> HttpResponse:
     """A Lambda API error: ``x-amzn-ErrorType`` and the body members the model gives the error's shape."""
-    body: dict[str, str] = {}
-    for member in _BODY_MEMBERS.get(code, ("Type", "message")):
-        body[member] = "User" if member == "Type" else message
-    return json_error(status, json.dumps(body).encode(), code)
+    return json_error(status, error_body(code, message).encode(), code)
 
 
 @cache
@@ -116,12 +120,12 @@ def parse_function_ref(name_or_arn: str, qualifier: str | None, *, account_id: s
 
     Raises ``FunctionRefError`` with AWS's status, code and message when Lambda refuses them.
     """
-    prefix = _NAME.match(name_or_arn)
+    prefix = NAME.match(name_or_arn)
     arn_region = prefix.group("region") if prefix else None
     if arn_region and arn_region != region:
         message = f"Functions from '{arn_region}' are not reachable in this region ('{region}')"
         raise FunctionRefError(404, "ResourceNotFoundException", message)
-    whole = _NAME.fullmatch(name_or_arn)
+    whole = NAME.fullmatch(name_or_arn)
     problems = _problems(name_or_arn, "functionName", "NamespacedFunctionName", matches=whole is not None)
     if qualifier is not None:
         qualifier_pattern = _model_patterns()["NumericLatestPublishedOrAliasQualifier"][0]
@@ -133,7 +137,7 @@ def parse_function_ref(name_or_arn: str, qualifier: str | None, *, account_id: s
     assert whole is not None
     arn_qualifier = whole.group("qualifier")
     if qualifier and arn_qualifier and qualifier != arn_qualifier:
-        raise FunctionRefError(400, "InvalidParameterValueException", _MISMATCH)
+        raise FunctionRefError(400, "InvalidParameterValueException", QUALIFIER_MISMATCH)
     arn_account = whole.group("account")
     if arn_account and arn_account != account_id:
         arn = f"arn:aws:lambda:{region}:{arn_account}:function:{whole.group('name')}"

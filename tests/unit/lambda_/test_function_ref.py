@@ -8,7 +8,7 @@ import re
 import botocore.loaders
 import pytest
 
-from infra.local.lambda_.function_ref import _BODY_MEMBERS, _NAME, FunctionRefError, lambda_error, parse_function_ref
+from infra.local.lambda_.function_ref import _BODY_MEMBERS, NAME, FunctionRefError, lambda_error, parse_function_ref
 
 ACCOUNT = "123456789012"
 REGION = "ap-northeast-2"
@@ -38,7 +38,7 @@ NAMES = [
 @pytest.mark.parametrize("name", NAMES)
 def test_the_named_pattern_accepts_what_the_model_pattern_accepts(name: str) -> None:
     model = MODEL["NamespacedFunctionName"]["pattern"]
-    assert (re.fullmatch(model, name) is not None) == (_NAME.fullmatch(name) is not None)
+    assert (re.fullmatch(model, name) is not None) == (NAME.fullmatch(name) is not None)
 
 
 def test_error_bodies_have_the_members_of_the_model_shapes() -> None:

@@ -258,6 +258,88 @@ def test_unknown_alias_is_not_found(lam) -> None:
     with pytest.raises(ClientError) as exc:
         lam.create_function_url_config(FunctionName="hello", Qualifier="nope", AuthType="NONE")
     assert error_code(exc) == "ResourceNotFoundException"
+    assert exc.value.response["Message"] == "Function does not exist"
+    assert exc.value.response["Type"] == "User"
+    with pytest.raises(ClientError) as get:
+        lam.get_function_url_config(FunctionName="hello", Qualifier="nope")
+    assert get.value.response["Message"] == "The resource you requested does not exist."
+
+
+# --- Issue 12: what AWS answers (recorded on AWS), through the API ----------------------------------
+
+
+@pytest.mark.parametrize("qualifier", ["1", "$LATEST"])
+def test_a_version_or_latest_is_no_url_qualifier(lam, qualifier: str) -> None:
+    for call in (
+        lambda: lam.create_function_url_config(FunctionName="hello", Qualifier=qualifier, AuthType="NONE"),
+        lambda: lam.get_function_url_config(FunctionName="hello", Qualifier=qualifier),
+        lambda: lam.delete_function_url_config(FunctionName="hello", Qualifier=qualifier),
+    ):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_code(exc) == "ValidationException"
+        assert exc.value.response["Error"]["Message"] == (
+            f"1 validation error detected: Value '{qualifier}' at 'qualifier' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: ((?!^\\d+$)^[0-9a-zA-Z-_]+$)"
+        )
+
+
+def test_an_alias_that_contradicts_the_arn(lam) -> None:
+    with_alias(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.create_function_url_config(FunctionName=fn_arn("live"), Qualifier="other", AuthType="NONE")
+    assert error_code(exc) == "InvalidParameterValueException"
+    assert exc.value.response["Error"]["Message"] == (
+        "The derived qualifier from the function name does not match the specified qualifier."
+    )
+
+
+def test_unknown_function_messages(lam) -> None:
+    expected = {
+        "create": "Function does not exist",
+        "update": "Function does not exist",
+        "list": "Function does not exist",
+        "get": "The resource you requested does not exist.",
+        "delete": "The resource you requested does not exist.",
+    }
+    calls = {
+        "create": lambda: lam.create_function_url_config(FunctionName="nope", AuthType="NONE"),
+        "update": lambda: lam.update_function_url_config(FunctionName="nope", AuthType="NONE"),
+        "list": lambda: lam.list_function_url_configs(FunctionName="nope"),
+        "get": lambda: lam.get_function_url_config(FunctionName="nope"),
+        "delete": lambda: lam.delete_function_url_config(FunctionName="nope"),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_code(exc) == "ResourceNotFoundException", name
+        assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+        assert (exc.value.response["Message"], exc.value.response["Type"]) == (expected[name], "User"), name
+
+
+def test_list_function_url_configs_pages(lam) -> None:
+    assert lam.list_function_url_configs(FunctionName="hello")["FunctionUrlConfigs"] == []
+    with_alias(lam)
+    lam.create_alias(FunctionName="hello", Name="blue", FunctionVersion="1")
+    made = {
+        None: lam.create_function_url_config(FunctionName="hello", AuthType="NONE"),
+        "live": lam.create_function_url_config(FunctionName="hello", Qualifier="live", AuthType="AWS_IAM"),
+        "blue": lam.create_function_url_config(FunctionName="hello", Qualifier="blue", AuthType="NONE"),
+    }
+    whole = lam.list_function_url_configs(FunctionName="hello")
+    arns = [config["FunctionArn"] for config in whole["FunctionUrlConfigs"]]
+    assert arns == sorted(fn_arn(q) if q else fn_arn() for q in made)
+    assert "NextMarker" not in whole
+    assert all(config["InvokeMode"] == "BUFFERED" for config in whole["FunctionUrlConfigs"])
+    first = lam.list_function_url_configs(FunctionName="hello", MaxItems=2)
+    assert [c["FunctionArn"] for c in first["FunctionUrlConfigs"]] == arns[:2]
+    second = lam.list_function_url_configs(FunctionName="hello", MaxItems=2, Marker=first["NextMarker"])
+    assert [c["FunctionArn"] for c in second["FunctionUrlConfigs"]] == arns[2:]
+    assert "NextMarker" not in second
+    paged = lam.get_paginator("list_function_url_configs").paginate(
+        FunctionName="hello", PaginationConfig={"PageSize": 1}
+    )
+    assert [c["FunctionArn"] for page in paged for c in page["FunctionUrlConfigs"]] == arns
 
 
 # --- AddPermission conditions -----------------------------------------------------------------------
