@@ -14,7 +14,8 @@ Emulates, for a request to ``<url-id>.lambda-url.<region>.on.aws`` (or ``.localh
 
 Authorization (NONE and AWS_IAM, SigV4) is ``function_url/auth.py``'s. A streamed function response
 (``function_url/stream.py``) is sent on chunk by chunk when the URL's InvokeMode is RESPONSE_STREAM, and whole at the
-end when it is BUFFERED; an error after the first byte ends the streamed body early (aws-behaviour.md §3).
+end when it is BUFFERED; an error after the first byte ends the streamed body early (aws-behaviour.md §3). A
+function that does not stream, behind a RESPONSE_STREAM URL, sends its result object unmapped (``_unmapped``).
 Not emulated yet: the streaming limits (200 MB; 2 MB/s after the first 6 MB).
 """
 
@@ -55,6 +56,17 @@ UNKNOWN_URL = b'{"Message":null}'
 
 Invoke = Callable[[ResolvedFunction, bytes, str, str], Awaitable[InvocationOutcome]]
 Lookup = Callable[[str, str], UrlTarget | None]
+
+
+def _unmapped(outcome: InvocationOutcome) -> HttpResponse:
+    """A function that did not stream, behind a RESPONSE_STREAM URL: its result object is the body, as it is.
+
+    Recorded on AWS (issue 12, a Node.js handler returning ``{"statusCode":200,"body":"..."}`` without
+    ``streamifyResponse``): the URL does not map the result as a BUFFERED one would; the client reads the raw
+    JSON. The Runtime API is the same for every runtime. Choice (not recorded): status 200 and the content
+    type the runtime posted its result with (awslambdaric: ``application/json``).
+    """
+    return HttpResponse(200, [("content-type", "application/json")], outcome.payload)
 
 
 def parse_url_host(host: str) -> tuple[str, str] | None:
@@ -114,7 +126,12 @@ class FunctionUrlFrontEnd:
             outcome = await self.invoke(target.function, payload, request_id, trace)
         except Throttled:
             return json_error(429, b'{"Message":"Rate Exceeded."}', "TooManyRequestsException")
-        response = await self._map_stream(outcome, target.invoke_mode) if outcome.stream else self._map(outcome)
+        if outcome.stream:
+            response = await self._map_stream(outcome, target.invoke_mode)
+        elif target.invoke_mode == "RESPONSE_STREAM" and not outcome.is_error:
+            response = _unmapped(outcome)
+        else:
+            response = self._map(outcome)
         if target.cors:
             cors_rules.add_cors_headers(target.cors, request, response)
         return response
