@@ -1,7 +1,8 @@
 """A Lambda Function URL's front end (core: request -> response, no sockets).
 
 Emulates, for a request to ``<url-id>.lambda-url.<region>.on.aws`` (or ``.localhost``):
-- an unknown url-id: 403 ``{"Message":null}``, ``x-amzn-ErrorType: AccessDeniedException`` [validated];
+- an unknown url-id: 403 ``{"Message":null}``, ``x-amzn-ErrorType: AccessDeniedException`` [validated]; the URL
+  of an alias that was deleted: 403 with the "Forbidden. For troubleshooting..." body (recorded on AWS, issue 12);
 - CORS (see ``function_url/cors.py``);
 - AuthType NONE or AWS_IAM: who may call, and the 403s, as ``function_url/auth.py`` says; ``legacy_permissions``
   emulates an older account where ``lambda:InvokeFunctionUrl`` alone suffices;
@@ -35,6 +36,7 @@ from ..lambda_.function_spec import MAX_SYNC_PAYLOAD
 from ..lambda_.invocation import InvocationOutcome, StreamError, Throttled, new_trace_id
 from ..lambda_.moto_lambda import ResolvedFunction, UrlTarget
 from ..lambda_.service import buffered
+from ..lambda_.url_configs import deleted_alias_url
 from . import cors as cors_rules
 from .auth import (
     FORBIDDEN_POLICY,
@@ -98,6 +100,8 @@ class FunctionUrlFrontEnd:
         parsed = parse_url_host(request.host)
         target = self.lookup(*parsed) if parsed else None
         if target is None:
+            if parsed and deleted_alias_url(parsed[0]):
+                return json_error(403, FORBIDDEN_POLICY, "AccessDeniedException")
             return json_error(403, UNKNOWN_URL, "AccessDeniedException")
         if target.cors and request.method == "OPTIONS":
             return cors_rules.preflight_response(target.cors, request)

@@ -8,6 +8,8 @@ is not what AWS stores or returns (aws-behaviour.md §10), and adds what it lack
   "true"}``); moto kept them as raw keys.
 - the Function URL configuration API (its URL shape, ``InvokeMode``, validation, ``Qualifier``, errors and
   ``ListFunctionUrlConfigs``): ``url_configs.py``, installed from here.
+- ``AddPermission`` answers 201 and ``DeleteAlias`` 204 with no body, their ``responseCode`` in the API
+  reference (moto: 200, and 201 ``{}``).
 - ``RemovePermission`` gives the policy a new ``RevisionId`` (moto kept the old one; the local cloud
   remembers authorization decisions per revision).
 - ``CreateFunction`` / ``UpdateFunctionCode``: a .zip package Lambda refuses (over 262,144,000 bytes unzipped,
@@ -33,6 +35,7 @@ from typing import Any
 
 from moto.awslambda import models as lambda_models
 from moto.awslambda import policy as lambda_policy
+from moto.awslambda import responses as lambda_responses
 from moto.awslambda.exceptions import InvalidParameterValueException
 
 from . import url_configs
@@ -164,6 +167,19 @@ def _set_function_code(self: Any, updated_spec: dict[str, Any]) -> None:
         raise InvalidParameterValueException(str(exc)) from None
 
 
+def _resp_add_permission(self: Any) -> Any:
+    """moto's AddPermission, answered 201 as AWS does (API_AddPermission.html: ``responseCode`` 201)."""
+    return 201, {"status": 201}, _original_resp_add_permission(self)
+
+
+def _resp_delete_alias(self: Any) -> Any:
+    """moto's DeleteAlias, answered 204 with no body as AWS does (API_DeleteAlias.html); moto said 201 ``{}``."""
+    _original_resp_delete_alias(self)
+    return 204, {"status": 204}, ""
+
+
+_original_resp_add_permission = lambda_responses.LambdaResponse.add_permission
+_original_resp_delete_alias = lambda_responses.LambdaResponse.delete_alias
 _applied = False
 
 
@@ -180,4 +196,6 @@ def apply() -> None:
     backend.delete_function = _delete_function  # type: ignore[method-assign]
     backend.update_function_configuration = _update_function_configuration  # type: ignore[method-assign]
     url_configs.apply()
+    lambda_responses.LambdaResponse.add_permission = _resp_add_permission  # type: ignore[method-assign]
+    lambda_responses.LambdaResponse.delete_alias = _resp_delete_alias  # type: ignore[method-assign]
     _applied = True

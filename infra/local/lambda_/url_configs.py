@@ -22,7 +22,10 @@ recorded on AWS in LocalStack's AWS-validated Function URL tests, which its Lamb
   resource you requested does not exist.";
 - List gives the function's configs (its own and its aliases'), ordered by ``FunctionArn``, ``[]`` when none,
   at most ``MaxItems`` (at most 50, "even if you set the number higher") per page with ``NextMarker``/``Marker``;
-- error bodies carry ``Type: "User"`` and ``Message`` or ``message`` as the model's error shapes do.
+- error bodies carry ``Type: "User"`` and ``Message`` or ``message`` as the model's error shapes do;
+- ``DeleteAlias`` takes the alias's URL with it, and that URL then answers 403 ``AccessDeniedException`` with the
+  "Forbidden. For troubleshooting Function URL authorization issues..." body, not the unknown URL's
+  ``{"Message":null}`` (recorded on AWS, issue 12): ``deleted_alias_url`` tells the front end.
 
 Not yet: AWS answers Create and Update without ``InvokeMode`` when the request gave none (issue 12, recorded
 on AWS; Get and List show it); notebook 02 reads the key from Create's answer, so this waits for that notebook.
@@ -152,6 +155,30 @@ def url_revision() -> int:
 
 def urls_changed() -> None:
     _url_revision[0] += 1
+
+
+#: url-ids of the URLs of aliases that were deleted (bounded): AWS answers them 403 Forbidden, not as unknown.
+_retired: dict[str, None] = {}
+
+
+def deleted_alias_url(url_id: str) -> bool:
+    """Whether ``url_id`` was the URL of an alias that has since been deleted."""
+    return url_id in _retired
+
+
+_original_delete_alias = lambda_models.LambdaBackend.delete_alias
+
+
+def _delete_alias(self: Any, name: str, function_name: str) -> None:
+    """moto's DeleteAlias; the alias's URL stops working and its url-id is remembered as retired."""
+    alias = self._lambdas._get_function_aliases(function_name).get(name)
+    config = getattr(alias, "url_config", None)
+    _original_delete_alias(self, name, function_name)
+    if config is not None:
+        _retired[config.url_id] = None
+        while len(_retired) > 4096:
+            del _retired[next(iter(_retired))]
+        urls_changed()
 
 
 def _reference(backend: Any, name_or_arn: str, qualifier: str | None) -> tuple[str, str | None]:
@@ -314,4 +341,5 @@ def apply() -> None:
     resp.update_function_url_config = _resp_update  # type: ignore[method-assign]
     resp.delete_function_url_config = _resp_delete  # type: ignore[method-assign]
     resp.list_function_url_configs = _resp_list  # type: ignore[attr-defined]
+    backend.delete_alias = _delete_alias  # type: ignore[method-assign]
     lambda_urls.url_paths.setdefault(_LIST_PATH, lambda_responses.LambdaResponse.dispatch)

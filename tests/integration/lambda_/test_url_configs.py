@@ -35,3 +35,30 @@ def test_a_version_as_url_qualifier_is_a_validation_error(deploy, aws) -> None:
         lam.create_function_url_config(FunctionName=fn.name, Qualifier=version, AuthType="NONE")
     assert info.value.response["Error"]["Code"] == "ValidationException"
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_the_url_of_a_deleted_alias_is_forbidden(deploy, aws, http) -> None:
+    """Recorded on AWS (issue 12): 403 AccessDeniedException with the troubleshooting body, not {"Message":null}."""
+    fn = deploy(ECHO, url=False)
+    lam = aws("lambda")
+    version = lam.publish_version(FunctionName=fn.name)["Version"]
+    lam.create_alias(FunctionName=fn.name, Name="live", FunctionVersion=version)
+    url = lam.create_function_url_config(FunctionName=fn.name, Qualifier="live", AuthType="NONE")["FunctionUrl"]
+    for sid, action, extra in (
+        ("FunctionURLAllowPublicAccess", "lambda:InvokeFunctionUrl", {"FunctionUrlAuthType": "NONE"}),
+        ("FunctionURLAllowInvokeAction", "lambda:InvokeFunction", {"InvokedViaFunctionUrl": True}),
+    ):
+        added = lam.add_permission(
+            FunctionName=fn.name, Qualifier="live", StatementId=sid, Action=action, Principal="*", **extra
+        )
+        assert added["ResponseMetadata"]["HTTPStatusCode"] == 201
+    host = url.split("//", 1)[1].rstrip("/")
+    assert http.get("/", headers={"Host": host}).status_code == 200
+    deleted = lam.delete_alias(FunctionName=fn.name, Name="live")
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    gone = http.get("/", headers={"Host": host})
+    assert gone.status_code == 403
+    assert gone.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+    assert gone.json()["Message"].startswith("Forbidden. For troubleshooting Function URL authorization issues")
+    unknown = http.get("/", headers={"Host": "0" * 32 + ".lambda-url.ap-northeast-2.on.aws"})
+    assert (unknown.status_code, unknown.content) == (403, b'{"Message":null}')
