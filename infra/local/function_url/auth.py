@@ -3,7 +3,9 @@
 Emulates (docs.aws.amazon.com/lambda/latest/dg/urls-auth.html; aws-behaviour.md §3-4):
 - NONE: the function's resource policy must allow anyone (``Principal: "*"``) ``lambda:InvokeFunctionUrl``
   with ``lambda:FunctionUrlAuthType`` = NONE and, since October 2025, ``lambda:InvokeFunction`` with
-  ``lambda:InvokedViaFunctionUrl`` = true (``legacy`` accepts the first alone, as older accounts do).
+  ``lambda:InvokedViaFunctionUrl`` = true. ``legacy`` accepts the first alone, as accounts that had Function URLs
+  before October 2025 did under a temporary exception that AWS ended on 2026-11-01 (AWS Health notice: "update
+  them to align with the new authorization model by November 1, 2026"): on AWS both are required now.
 - AWS_IAM: the request must carry a valid SigV4 signature for service ``lambda`` in the URL's region
   (``iam/sigv4.py``) by a known identity (``iam/identity.py``); then, for each of the two actions, an explicit
   Deny in the caller's identity policies or the resource policy refuses; otherwise a caller of the
