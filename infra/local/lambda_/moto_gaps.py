@@ -5,7 +5,8 @@ is not what AWS stores or returns (aws-behaviour.md §10), and adds what it lack
 
 - ``AddPermission`` with ``FunctionUrlAuthType`` / ``InvokedViaFunctionUrl``: AWS turns them into
   conditions (``StringEquals {"lambda:FunctionUrlAuthType": ...}``, ``Bool {"lambda:InvokedViaFunctionUrl":
-  "true"}``); moto kept them as raw keys.
+  "true"}``); moto kept them as raw keys. ``PrincipalOrgID`` and ``SourceAccount`` keep their
+  ``StringEquals`` conditions side by side (moto let the second replace the first).
 - the Function URL configuration API (its URL shape, ``InvokeMode``, validation, ``Qualifier``, errors and
   ``ListFunctionUrlConfigs``): ``url_configs.py``, installed from here.
 - ``AddPermission`` answers 201 and ``DeleteAlias`` 204 with no body, their ``responseCode`` in the API
@@ -80,6 +81,11 @@ _original_decode_policy = lambda_policy.Policy.decode_policy
 def _decode_policy(self: Any, obj: dict[str, Any]) -> Any:
     """AddPermission's FunctionUrlAuthType / InvokedViaFunctionUrl become conditions, as on AWS."""
     extra: dict[str, dict[str, str]] = {}
+    # moto wrote each of these as a whole StringEquals block, so with two of them one was lost.
+    if "PrincipalOrgID" in obj:
+        extra.setdefault("StringEquals", {})["aws:PrincipalOrgID"] = obj.pop("PrincipalOrgID")
+    if "SourceAccount" in obj:
+        extra.setdefault("StringEquals", {})["AWS:SourceAccount"] = obj.pop("SourceAccount")
     if "FunctionUrlAuthType" in obj:
         extra.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = obj.pop("FunctionUrlAuthType")
     if obj.pop("InvokedViaFunctionUrl", None):
