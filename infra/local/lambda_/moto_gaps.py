@@ -13,6 +13,8 @@ is not what AWS stores or returns (aws-behaviour.md §10), and adds what it lack
   reference (moto: 200, and 201 ``{}``).
 - ``RemovePermission`` gives the policy a new ``RevisionId`` (moto kept the old one; the local cloud
   remembers authorization decisions per revision).
+- a function's configuration shows ``RevisionId``, ``LoggingConfig``, ``RuntimeVersionConfig`` and an empty
+  ``Environment`` as AWS does: ``function_configuration.py``, installed from here.
 - ``CreateFunction`` / ``UpdateFunctionCode``: a .zip package Lambda refuses (over 262,144,000 bytes unzipped,
   or one it cannot unzip) is an ``InvalidParameterValueException``, as ``deployment_package.check_package``
   says and cites; moto stored any bytes.
@@ -39,7 +41,7 @@ from moto.awslambda import policy as lambda_policy
 from moto.awslambda import responses as lambda_responses
 from moto.awslambda.exceptions import InvalidParameterValueException
 
-from . import url_configs
+from . import function_configuration, url_configs
 from .deployment_package import PackageError, check_package
 from .url_configs import create_function_url_config, url_revision, urls_changed
 
@@ -126,7 +128,9 @@ _original_delete_function = lambda_models.LambdaBackend.delete_function
 
 def _create_function(self: Any, spec: dict[str, Any]) -> Any:
     check_environment(spec)
-    return _original_create_function(self, spec)
+    function = _original_create_function(self, spec)
+    function_configuration.remember_request(function, spec)
+    return function
 
 
 def _delete_function(self: Any, function_name: str, qualifier: str | None = None) -> None:
@@ -171,6 +175,7 @@ def _set_function_code(self: Any, updated_spec: dict[str, Any]) -> None:
         self.code.clear()
         self.code.update(saved_code)
         raise InvalidParameterValueException(str(exc)) from None
+    function_configuration.new_revision(self)
 
 
 def _resp_add_permission(self: Any) -> Any:
@@ -202,6 +207,7 @@ def apply() -> None:
     backend.delete_function = _delete_function  # type: ignore[method-assign]
     backend.update_function_configuration = _update_function_configuration  # type: ignore[method-assign]
     url_configs.apply()
+    function_configuration.apply()
     lambda_responses.LambdaResponse.add_permission = _resp_add_permission  # type: ignore[method-assign]
     lambda_responses.LambdaResponse.delete_alias = _resp_delete_alias  # type: ignore[method-assign]
     _applied = True

@@ -452,3 +452,42 @@ def test_remove_permission_gives_the_policy_a_new_revision(lam) -> None:
     lam.remove_permission(FunctionName="hello", StatementId="a")
     after = lam.get_policy(FunctionName="hello")["RevisionId"]
     assert before != after
+
+
+# --- The function's configuration (issue 12, recorded on AWS) ----------------------------------------
+
+
+def test_configuration_has_revision_logging_and_runtime_version(lam) -> None:
+    config = lam.get_function(FunctionName="hello")["Configuration"]
+    assert config["LoggingConfig"] == {"LogFormat": "Text", "LogGroup": "/aws/lambda/hello"}
+    assert re.fullmatch(
+        r"arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}", config["RuntimeVersionConfig"]["RuntimeVersionArn"]
+    )
+    first = config["RevisionId"]
+    assert re.fullmatch(r"[0-9a-f-]{36}", first)
+    assert lam.get_function_configuration(FunctionName="hello")["RevisionId"] == first
+    updated = lam.update_function_configuration(FunctionName="hello", Timeout=9)
+    assert updated["RevisionId"] != first
+    code = lam.update_function_code(FunctionName="hello", ZipFile=_zip())
+    assert code["RevisionId"] not in (first, updated["RevisionId"])
+
+
+def test_an_empty_environment_is_kept_and_a_logging_config_too(lam) -> None:
+    role = lam.get_function(FunctionName="hello")["Configuration"]["Role"]
+    created = lam.create_function(
+        FunctionName="quiet",
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": _zip()},
+        Environment={"Variables": {}},
+        LoggingConfig={"LogFormat": "JSON"},
+    )
+    assert created["Environment"] == {"Variables": {}}
+    assert created["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "LogGroup": "/aws/lambda/quiet",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "INFO",
+    }
+    assert "Environment" not in lam.get_function(FunctionName="hello")["Configuration"]
