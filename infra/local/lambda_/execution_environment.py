@@ -10,7 +10,9 @@ module globals kept between them; ``Timeout`` kills the environment ("Task timed
 after its last invocation, before taking the next, fails nothing: ``EnvironmentGone``); stdout and
 stderr go to CloudWatch Logs between ``START`` and ``END``/``REPORT`` lines (formats from LocalStack's
 snapshots recorded on AWS). The environment variables are the function's plus the reserved ones a Python
-managed runtime sets (same snapshots), with ``LAMBDA_TASK_ROOT`` the extracted package. What the learner
+managed runtime sets (same snapshots), with ``LAMBDA_TASK_ROOT`` the extracted package, ``PATH`` and
+``LD_LIBRARY_PATH`` as Lambda sets them (``lambda_path``, ``lambda_library_path``) and the role session's
+``AWS_SESSION_TOKEN``. What the learner
 reads names the package's files as Lambda does, ``/var/task/<file>`` (recorded on AWS, issue 12: stack-trace
 frames of the function's own code): error payloads (``stackTrace``, ``errorMessage``) and log lines have the
 local folder written as ``/var/task/``. Not emulated: the handler's own ``__file__``, ``os.getcwd()`` and
@@ -143,6 +145,25 @@ def _yield_to_the_local_cloud(pid: int) -> None:
             os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))
 
 
+def lambda_path(python: str) -> str:
+    """``PATH`` as a Python runtime sets it, with the kit's interpreter where Lambda's is (``/var/lang/bin``).
+
+    configuration-envvars.html ("Unreserved"): ``/usr/local/bin:/usr/bin/:/bin:/opt/bin``, and the runtimes put
+    ``/var/lang/bin`` (their interpreter) first (awsdocs/aws-lambda-developer-guide#89).
+    """
+    return f"/var/lang/bin:{Path(python).parent}:/usr/local/bin:/usr/bin/:/bin:/opt/bin"
+
+
+def lambda_library_path(task_root: Path) -> str:
+    """``LD_LIBRARY_PATH`` as Lambda sets it (configuration-envvars.html), with the local task root for ``/var/task``.
+
+    ``/var/lang/lib:/lib64:/usr/lib64:$LAMBDA_RUNTIME_DIR:$LAMBDA_RUNTIME_DIR/lib:$LAMBDA_TASK_ROOT:
+    $LAMBDA_TASK_ROOT/lib:/opt/lib``, so a package's own ``lib/`` shared libraries load as they do on Lambda.
+    """
+    runtime = Path(sys.prefix)
+    return f"/var/lang/lib:/lib64:/usr/lib64:{runtime}:{runtime}/lib:{task_root}:{task_root}/lib:/opt/lib"
+
+
 class WrapperError(Exception):
     """The function's ``AWS_LAMBDA_EXEC_WRAPPER`` cannot be run."""
 
@@ -258,7 +279,8 @@ class ExecutionEnvironment:
     def _environment(self, runtime_api: str) -> dict[str, str]:
         spec = self.spec
         env = {
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "PATH": lambda_path(self._python),
+            "LD_LIBRARY_PATH": lambda_library_path(self.task_root),
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
             "PYTHONUNBUFFERED": "1",
