@@ -10,11 +10,15 @@ snapshots of ``CreateFunction``/``GetFunction``, and in issue 12's replay of the
 - ``RuntimeVersionConfig``: ``{"RuntimeVersionArn": "arn:aws:lambda:<region>::runtime:<64 hex>"}`` for a .zip
   function;
 - ``Environment``: kept when the request gave one, even with no variables (``{"Variables": {}}``); moto dropped
-  an empty one.
+  an empty one;
+- ``CreateFunction`` answers ``State: "Pending"`` with ``StateReason`` "The function is being created." and
+  ``StateReasonCode`` "Creating" (functions-states.html); reads after it say ``Active``.
 
 Choices (no source gives them): the runtime version's 64 hex digits are the SHA-256 of the runtime's name (AWS's
 name a runtime build); a published version keeps the ``RevisionId`` its ``$LATEST`` had when it was published.
-Not emulated: the ``Pending`` state before ``Active`` (functions are ``Active`` at once); logs go to
+Not emulated: ``Pending`` past the ``CreateFunction`` answer (an ``Invoke`` right after it runs the function, where
+AWS may answer ``ResourceConflictException`` until it is ``Active``; ``function_active_v2`` meets ``Active`` at its
+first poll); logs go to
 ``/aws/lambda/<name>`` whatever ``LoggingConfig.LogGroup`` says.
 """
 
@@ -55,6 +59,8 @@ def _logging_config(function: Any) -> dict[str, Any]:
 
 def _get_configuration(self: Any, on_create: bool = False) -> dict[str, Any]:
     config = _original_get_configuration(self, on_create)
+    if on_create:
+        config.update(State="Pending", StateReason="The function is being created.", StateReasonCode="Creating")
     if not hasattr(self, "kit_revision_id"):
         new_revision(self)
     config["RevisionId"] = self.kit_revision_id

@@ -484,6 +484,9 @@ def test_an_empty_environment_is_kept_and_a_logging_config_too(lam) -> None:
         LoggingConfig={"LogFormat": "JSON"},
     )
     assert created["Environment"] == {"Variables": {}}
+    assert (created["State"], created["StateReasonCode"]) == ("Pending", "Creating")
+    assert created["StateReason"] == "The function is being created."
+    assert lam.get_function(FunctionName="quiet")["Configuration"]["State"] == "Active"
     assert created["LoggingConfig"] == {
         "LogFormat": "JSON",
         "LogGroup": "/aws/lambda/quiet",
