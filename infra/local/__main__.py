@@ -86,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         "--legacy-permissions",
         action="store_true",
         default=os.environ.get("KIT_LEGACY_URL_PERMISSIONS") == "1",
-        help="accept NONE URLs with lambda:InvokeFunctionUrl alone, as accounts created before October 2025 do",
+        help=(
+            "accept NONE URLs with lambda:InvokeFunctionUrl alone, as accounts with Function URLs before October "
+            "2025 did until AWS ended that exception on 2026-11-01 (history: AWS requires both permissions now)"
+        ),
     )
     serve.add_argument(
         "--stop-with",

@@ -8,7 +8,8 @@
   certificate stays ``PENDING_VALIDATION`` until every one of its domains' records exists in a Route 53
   hosted zone (``route53/dns.py``), then it is ``ISSUED`` and each domain's ``ValidationStatus`` is
   ``SUCCESS``: never on a timer.
-- ``InUseBy`` lists the CloudFront distributions that use the certificate, and ``DeleteCertificate`` refuses
+- ``InUseBy`` lists the CloudFront distributions that use the certificate after the users moto knows (its load
+  balancers: moto's ``set_certificate_in_use_by``), and ``DeleteCertificate`` refuses
   a certificate in use: ``ResourceInUseException``, "Certificate <arn> in account <id> is in use." (as
   SDK users report it).
 """
@@ -81,7 +82,7 @@ def _check(self: Any) -> None:
 def _describe(self: Any) -> dict[str, Any]:
     result = _original_describe(self)
     certificate = result["Certificate"]
-    certificate["InUseBy"] = distributions_using(self.arn)
+    certificate["InUseBy"] = list(dict.fromkeys([*certificate.get("InUseBy", []), *distributions_using(self.arn)]))
     if self.type != "AMAZON_ISSUED":
         return result
     options = []

@@ -3,13 +3,18 @@
 Emulates (docs.aws.amazon.com/lambda/latest/dg/urls-auth.html; aws-behaviour.md §3-4):
 - NONE: the function's resource policy must allow anyone (``Principal: "*"``) ``lambda:InvokeFunctionUrl``
   with ``lambda:FunctionUrlAuthType`` = NONE and, since October 2025, ``lambda:InvokeFunction`` with
-  ``lambda:InvokedViaFunctionUrl`` = true (``legacy`` accepts the first alone, as older accounts do).
+  ``lambda:InvokedViaFunctionUrl`` = true. ``legacy`` accepts the first alone, as accounts that had Function URLs
+  before October 2025 did under a temporary exception that AWS ended on 2026-11-01 (AWS Health notice: "update
+  them to align with the new authorization model by November 1, 2026"): on AWS both are required now.
 - AWS_IAM: the request must carry a valid SigV4 signature for service ``lambda`` in the URL's region
   (``iam/sigv4.py``) by a known identity (``iam/identity.py``); then, for each of the two actions, an explicit
   Deny in the caller's identity policies or the resource policy refuses; otherwise a caller of the
   function's own account is allowed by either its identity policies or the resource policy, and a caller
   of another account needs both. A resource-policy statement whose principal is an account (or its root)
-  does not grant on its own: it delegates to that account's identity policies (IAM's rule).
+  does not grant on its own: it delegates to that account's identity policies (IAM's rule). A caller whose
+  account belongs to an AWS Organization brings ``aws:PrincipalOrgID`` (``iam/organizations.py``), so
+  ``AddPermission(PrincipalOrgID=...)`` statements allow that organization's callers and no one else; the event's
+  ``authorizer.iam.principalOrgId`` is that id (null outside an organization).
 - the 403 bodies: unsigned ``{"Message":"Forbidden"}``; a signature that does not match (or an unsigned
   payload) the "signature we calculated" message; an unknown key or token "The security token included in
   the request is invalid."; not allowed "Forbidden. For troubleshooting ..."; an expired request "Signature
@@ -29,6 +34,7 @@ from typing import Any
 
 from ..http.types import HttpResponse, json_error
 from ..iam.identity import Identity
+from ..iam.organizations import organization_of
 from ..iam.policy import AuthzRequest, Caller, Decision, evaluate
 from ..iam.sigv4 import SignatureError
 from ..lambda_.moto_lambda import UrlTarget
@@ -78,7 +84,9 @@ def iam_url_allows(identity: Identity, target: UrlTarget, *, legacy: bool = Fals
     same_account = identity.account_id == target.account_id
     # Same account: an account principal in the resource policy only delegates to identity policies.
     caller = Caller("aws", identity.arn, "" if same_account else identity.account_id)
-    for request in _requests(target, "AWS_IAM", legacy):
+    organization = organization_of(identity.account_id)
+    extra = (("aws:PrincipalOrgID", organization),) if organization else ()
+    for request in _requests(target, "AWS_IAM", legacy, extra):
         by_resource = evaluate(target.function.policy_statements, request, caller)
         by_identity = Decision.ALLOW if identity.is_root else evaluate(identity.statements, request)
         if Decision.DENY in (by_resource, by_identity):
@@ -99,7 +107,7 @@ def authorizer_block(identity: Identity) -> dict[str, Any]:
             "accountId": identity.account_id,
             "callerId": identity.user_id,
             "cognitoIdentity": None,
-            "principalOrgId": None,
+            "principalOrgId": organization_of(identity.account_id),
             "userArn": identity.arn,
             "userId": identity.user_id,
         }

@@ -16,16 +16,22 @@ really used (``http`` and the local cloud's port), so a handler that builds link
 that work locally; ``headers.host`` is the Host the client sent while ``requestContext.domainName`` is
 the URL's canonical ``on.aws`` name, as AWS shows it.
 
-Not emulated: TLS headers (``x-amzn-tls-*``), since the local cloud speaks plain HTTP on loopback.
+``requestContext.http.path`` is the path with its leading slashes collapsed and percent-decoded
+(``context_path``), ``rawPath`` the path as sent.
+
+Not emulated yet: the TLS headers AWS adds (captured events show ``x-amzn-tls-version: TLSv1.3`` with
+``x-amzn-tls-cipher-suite: TLS_AES_128_GCM_SHA256`` for today's clients, ``TLSv1.2`` with
+``ECDHE-RSA-AES128-GCM-SHA256`` in older ones): notebook 02 prints the whole event, so they come with its refresh.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from ..http.field_values import as_text
 from ..http.types import HttpRequest
@@ -34,6 +40,7 @@ from ..lambda_.invocation import new_trace_id
 # Headers a client sends that the URL front end consumes instead of passing on (choice: hop-by-hop).
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection"}
 _TEXT_MARKERS = ("text", "json", "xml", "javascript", "x-www-form-urlencoded")
+_LEADING_SLASHES = re.compile(r"^/{2,}")
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,16 @@ def _http_time(now: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now))
 
 
+def context_path(raw_path: str) -> str:
+    """``requestContext.http.path``: the path with its leading slashes collapsed to one, percent-decoded.
+
+    Recorded on AWS (issue 12): ``//path/1`` (what ``FunctionUrl + "/path/1"`` sends) gives ``/path/1`` and
+    ``//pa2%25Fth/1`` gives ``/pa2%Fth/1``. ``rawPath`` stays as it came ([observed]: handlers normalise a
+    ``rawPath`` of ``//...`` themselves).
+    """
+    return unquote(_LEADING_SLASHES.sub("/", raw_path))
+
+
 def build_url_event(request: HttpRequest, ctx: UrlEventContext) -> dict[str, Any]:
     """The event for ``request`` arriving at the Function URL described by ``ctx``."""
     now = ctx.now if ctx.now is not None else time.time()
@@ -106,7 +123,7 @@ def build_url_event(request: HttpRequest, ctx: UrlEventContext) -> dict[str, Any
             "domainPrefix": ctx.url_id,
             "http": {
                 "method": request.method,
-                "path": request.path,
+                "path": context_path(request.path),
                 "protocol": "HTTP/1.1",
                 "sourceIp": request.source_ip,
                 "userAgent": as_text(request.header("user-agent") or ""),

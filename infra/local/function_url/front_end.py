@@ -1,7 +1,8 @@
 """A Lambda Function URL's front end (core: request -> response, no sockets).
 
 Emulates, for a request to ``<url-id>.lambda-url.<region>.on.aws`` (or ``.localhost``):
-- an unknown url-id: 403 ``{"Message":null}``, ``x-amzn-ErrorType: AccessDeniedException`` [validated];
+- an unknown url-id: 403 ``{"Message":null}``, ``x-amzn-ErrorType: AccessDeniedException`` [validated]; the URL
+  of an alias that was deleted: 403 with the "Forbidden. For troubleshooting..." body (recorded on AWS, issue 12);
 - CORS (see ``function_url/cors.py``);
 - AuthType NONE or AWS_IAM: who may call, and the 403s, as ``function_url/auth.py`` says; ``legacy_permissions``
   emulates an older account where ``lambda:InvokeFunctionUrl`` alone suffices;
@@ -17,7 +18,8 @@ Emulates, for a request to ``<url-id>.lambda-url.<region>.on.aws`` (or ``.localh
 
 Authorization (NONE and AWS_IAM, SigV4) is ``function_url/auth.py``'s. A streamed function response
 (``function_url/stream.py``) is sent on chunk by chunk when the URL's InvokeMode is RESPONSE_STREAM, and whole at the
-end when it is BUFFERED; an error after the first byte ends the streamed body early (aws-behaviour.md §3).
+end when it is BUFFERED; an error after the first byte ends the streamed body early (aws-behaviour.md §3). A
+function that does not stream, behind a RESPONSE_STREAM URL, sends its result object unmapped (``_unmapped``).
 Not emulated yet: the streaming limits (200 MB; 2 MB/s after the first 6 MB).
 """
 
@@ -39,6 +41,7 @@ from ..lambda_.function_spec import MAX_SYNC_PAYLOAD
 from ..lambda_.invocation import InvocationOutcome, StreamError, Throttled, new_trace_id
 from ..lambda_.moto_lambda import ResolvedFunction, UrlTarget
 from ..lambda_.service import buffered
+from ..lambda_.url_configs import deleted_alias_url
 from . import cors as cors_rules
 from .auth import (
     FORBIDDEN_POLICY,
@@ -60,6 +63,17 @@ UNKNOWN_URL = b'{"Message":null}'
 
 Invoke = Callable[[ResolvedFunction, bytes, str, str], Awaitable[InvocationOutcome]]
 Lookup = Callable[[str, str], UrlTarget | None]
+
+
+def _unmapped(outcome: InvocationOutcome) -> HttpResponse:
+    """A function that did not stream, behind a RESPONSE_STREAM URL: its result object is the body, as it is.
+
+    Recorded on AWS (issue 12, a Node.js handler returning ``{"statusCode":200,"body":"..."}`` without
+    ``streamifyResponse``): the URL does not map the result as a BUFFERED one would; the client reads the raw
+    JSON. The Runtime API is the same for every runtime. Choice (not recorded): status 200 and the content
+    type the runtime posted its result with (awslambdaric: ``application/json``).
+    """
+    return HttpResponse(200, [("content-type", "application/json")], outcome.payload)
 
 
 def parse_url_host(host: str) -> tuple[str, str] | None:
@@ -91,6 +105,8 @@ class FunctionUrlFrontEnd:
         parsed = parse_url_host(request.host)
         target = self.lookup(*parsed) if parsed else None
         if target is None:
+            if parsed and deleted_alias_url(parsed[0]):
+                return json_error(403, FORBIDDEN_POLICY, "AccessDeniedException")
             return json_error(403, UNKNOWN_URL, "AccessDeniedException")
         if target.cors and request.method == "OPTIONS":
             return cors_rules.preflight_response(target.cors, request)
@@ -119,7 +135,12 @@ class FunctionUrlFrontEnd:
             outcome = await self.invoke(target.function, payload, request_id, trace)
         except Throttled:
             return json_error(429, b'{"Message":"Rate Exceeded."}', "TooManyRequestsException")
-        response = await self._map_stream(outcome, target.invoke_mode) if outcome.stream else self._map(outcome)
+        if outcome.stream:
+            response = await self._map_stream(outcome, target.invoke_mode)
+        elif target.invoke_mode == "RESPONSE_STREAM" and not outcome.is_error:
+            response = _unmapped(outcome)
+        else:
+            response = self._map(outcome)
         refused = unsendable_answer(response.headers)
         if refused is not None:
             log.info("response of %s refused: %s", request_id, refused.body.decode())

@@ -47,7 +47,7 @@ from .capacity import ACCOUNT_CONCURRENCY, EnvironmentLimit, environment_limit
 from .deployment_package import PackageError, code_dir_name, extract_package
 from .execution_environment import ExecutionEnvironment, WrapperError
 from .function_spec import FunctionSpec
-from .invocation import InvocationOutcome, PendingInvocation, Throttled, error_payload
+from .invocation import EnvironmentGone, InvocationOutcome, PendingInvocation, Throttled, error_payload
 
 EnvironmentFactory = Callable[[FunctionSpec, Path], ExecutionEnvironment]
 #: The CodeSha256 of every function version that exists (moto's Lambda backends, ``moto_lambda.code_in_use``).
@@ -240,21 +240,28 @@ class EnvironmentPool:
         return removed
 
     async def invoke(self, spec: FunctionSpec, invocation: PendingInvocation) -> InvocationOutcome:
-        """Run ``invocation`` in a warm environment if one is idle, else in a new one."""
-        try:
-            env = await self._acquire(spec)
-        except WrapperError as exc:
-            return _init_error(spec, invocation, "Runtime.InvalidEntrypoint", str(exc))
-        except PackageError as exc:  # refused at CreateFunction already; only a package changed on disk gets here
-            return _init_error(spec, invocation, "Runtime.Unknown", str(exc))
-        try:
-            return await env.invoke(invocation)
-        finally:
-            if not env.alive:
-                async with self._lock:
-                    if env in self._envs:
-                        self._envs.remove(env)
-                await env.close()
+        """Run ``invocation`` in a warm environment if one is idle, else in a new one.
+
+        An environment whose runtime exited after its last invocation (``EnvironmentGone``) is replaced and
+        the invocation runs in the next one, as Lambda does.
+        """
+        while True:
+            try:
+                env = await self._acquire(spec)
+            except WrapperError as exc:
+                return _init_error(spec, invocation, "Runtime.InvalidEntrypoint", str(exc))
+            except PackageError as exc:  # refused at CreateFunction already; only a package changed on disk gets here
+                return _init_error(spec, invocation, "Runtime.Unknown", str(exc))
+            try:
+                return await env.invoke(invocation)
+            except EnvironmentGone:
+                continue  # only a warm one is ever gone (a cold one fails the invocation): this ends
+            finally:
+                if not env.alive:
+                    async with self._lock:
+                        if env in self._envs:
+                            self._envs.remove(env)
+                    await env.close()
 
     def provisioned(self, pool_key: tuple[str, str, str]) -> list[ExecutionEnvironment]:
         """The live environments kept initialised ahead of requests for one function version and revision."""

@@ -6,10 +6,17 @@ tree); its runtime (awslambdaric for the Python managed runtimes) speaks the Run
 of its own (``AWS_LAMBDA_RUNTIME_API``); INIT runs once per environment (its time up to the first
 ``/next`` is the REPORT line's ``Init Duration``, capped at 10 s), then invocations run one at a time with
 module globals kept between them; ``Timeout`` kills the environment ("Task timed out after N.NN seconds",
-``Sandbox.Timedout``); a runtime that exits mid-invocation fails it with ``Runtime.ExitError``; stdout and
+``Sandbox.Timedout``); a runtime that exits mid-invocation fails it with ``Runtime.ExitError`` (one that exited
+after its last invocation, before taking the next, fails nothing: ``EnvironmentGone``); stdout and
 stderr go to CloudWatch Logs between ``START`` and ``END``/``REPORT`` lines (formats from LocalStack's
 snapshots recorded on AWS). The environment variables are the function's plus the reserved ones a Python
-managed runtime sets (same snapshots), with ``LAMBDA_TASK_ROOT`` the extracted package.
+managed runtime sets (same snapshots), with ``LAMBDA_TASK_ROOT`` the extracted package, ``PATH`` and
+``LD_LIBRARY_PATH`` as Lambda sets them (``lambda_path``, ``lambda_library_path``) and the role session's
+``AWS_SESSION_TOKEN``. What the learner
+reads names the package's files as Lambda does, ``/var/task/<file>`` (recorded on AWS, issue 12: stack-trace
+frames of the function's own code): error payloads (``stackTrace``, ``errorMessage``) and log lines have the
+local folder written as ``/var/task/``. Not emulated: the handler's own ``__file__``, ``os.getcwd()`` and
+``LAMBDA_TASK_ROOT`` still name the local folder.
 
 Billed Duration includes Init Duration on cold starts: AWS bills the INIT phase of ZIP/managed-runtime
 functions since 2025-08-01 ("AWS Lambda standardizes billing for INIT phase", AWS Compute Blog).
@@ -56,7 +63,14 @@ from ..http.types import HttpRequest, HttpResponse
 from ..logs.sink import LogSink, new_stream_name
 from . import sandbox
 from .function_spec import FunctionSpec
-from .invocation import InvocationOutcome, PendingInvocation, RuntimeResult, StreamError, error_payload
+from .invocation import (
+    EnvironmentGone,
+    InvocationOutcome,
+    PendingInvocation,
+    RuntimeResult,
+    StreamError,
+    error_payload,
+)
 from .log_lines import INVOCATION_LOG_CAP, LineSplitter, decode, dropped_marker
 from .memory_limit import MemoryWatch
 from .runtime_api import handle_runtime_request
@@ -133,6 +147,25 @@ def _yield_to_the_local_cloud(pid: int) -> None:
             os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))
 
 
+def lambda_path(python: str) -> str:
+    """``PATH`` as a Python runtime sets it, with the kit's interpreter where Lambda's is (``/var/lang/bin``).
+
+    configuration-envvars.html ("Unreserved"): ``/usr/local/bin:/usr/bin/:/bin:/opt/bin``, and the runtimes put
+    ``/var/lang/bin`` (their interpreter) first (awsdocs/aws-lambda-developer-guide#89).
+    """
+    return f"/var/lang/bin:{Path(python).parent}:/usr/local/bin:/usr/bin/:/bin:/opt/bin"
+
+
+def lambda_library_path(task_root: Path) -> str:
+    """``LD_LIBRARY_PATH`` as Lambda sets it (configuration-envvars.html), with the local task root for ``/var/task``.
+
+    ``/var/lang/lib:/lib64:/usr/lib64:$LAMBDA_RUNTIME_DIR:$LAMBDA_RUNTIME_DIR/lib:$LAMBDA_TASK_ROOT:
+    $LAMBDA_TASK_ROOT/lib:/opt/lib``, so a package's own ``lib/`` shared libraries load as they do on Lambda.
+    """
+    runtime = Path(sys.prefix)
+    return f"/var/lang/lib:/lib64:/usr/lib64:{runtime}:{runtime}/lib:{task_root}:{task_root}/lib:/opt/lib"
+
+
 class WrapperError(Exception):
     """The function's ``AWS_LAMBDA_EXEC_WRAPPER`` cannot be run."""
 
@@ -152,6 +185,7 @@ class ExecutionEnvironment:
     ) -> None:
         self.spec = spec
         self.task_root = task_root
+        self._task_prefix = f"{task_root}/"
         self._listen = listen
         self._logs = logs
         self._extra_env = extra_env
@@ -252,7 +286,8 @@ class ExecutionEnvironment:
     def _environment(self, runtime_api: str) -> dict[str, str]:
         spec = self.spec
         env = {
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "PATH": lambda_path(self._python),
+            "LD_LIBRARY_PATH": lambda_library_path(self.task_root),
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
             "PYTHONUNBUFFERED": "1",
@@ -395,7 +430,17 @@ class ExecutionEnvironment:
         for message in self._splitter.feed(chunk):
             self._emit(decode(message))
 
+    def as_var_task(self, text: str) -> str:
+        """``text`` with this environment's task root written as Lambda's, ``/var/task`` (tracebacks read so)."""
+        prefix = self._task_prefix
+        return text.replace(prefix, "/var/task/") if prefix in text else text
+
+    def _payload_as_var_task(self, payload: bytes) -> bytes:
+        prefix = self._task_prefix.encode()
+        return payload.replace(prefix, b"/var/task/") if prefix in payload else payload
+
     def _emit(self, message: str) -> None:
+        message = self.as_var_task(message)
         event = (int(time.time() * 1000), message)
         if self._current is None:
             self._logs.put(self.spec.account_id, self.spec.region, self.spec.log_group, self.log_stream, [event])
@@ -541,7 +586,8 @@ class ExecutionEnvironment:
                 state = await self._wait_ready()
                 if state != "ready":
                     return await self._init_failure(invocation, state)
-            self._lines.append((int(time.time() * 1000), f"START RequestId: {rid} Version: {spec.version}"))
+            start_line = (int(time.time() * 1000), f"START RequestId: {rid} Version: {spec.version}")
+            self._lines.append(start_line)
             started = time.monotonic()
             invocation.deadline_ms = int((time.time() + spec.timeout) * 1000)
             self._thaw()
@@ -556,8 +602,16 @@ class ExecutionEnvironment:
                 result = invocation.result.result()
                 status = "success" if result.error_type is None else "error"
                 outcome_payload, error_type = result.payload, result.error_type
+                if error_type is not None:
+                    outcome_payload = self._payload_as_var_task(outcome_payload)
                 if result.error_type == "Function.ResponseSizeTooLarge":
                     self._lines.append((int(time.time() * 1000), f"[ERROR] {result.error_type}"))
+            elif how == "exit" and not cold and not self._queue.empty():
+                self._queue.get_nowait()  # never taken: the runtime had exited after the last invocation
+                self._lines.remove(start_line)
+                if self._lines:
+                    self._flush()  # what it wrote as it ended stays in this environment's stream
+                raise EnvironmentGone()
             elif how == "exit":
                 status, error_type = "crash", self._exit_error_type()
                 outcome_payload = error_payload(error_type, f"RequestId: {rid} Error: {self._exit_reason()}")
@@ -687,7 +741,7 @@ class ExecutionEnvironment:
         rid = invocation.request_id
         self._settle_output()
         if self._init_error is not None:
-            error_type, payload = self._init_error
+            error_type, payload = self._init_error[0], self._payload_as_var_task(self._init_error[1])
         elif state == "timeout":
             error_type = "Sandbox.Timedout"
             payload = error_payload(

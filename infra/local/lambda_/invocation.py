@@ -87,6 +87,15 @@ class Throttled(Exception):
         self.message = message
 
 
+class EnvironmentGone(Exception):
+    """The runtime exited between invocations, before it took this one: run it in a new environment.
+
+    Lambda replaces an environment whose runtime has exited; the next invocation never meets that exit
+    (recorded on AWS, issue 12: after a ``Function.ResponseSizeTooLarge`` the function keeps working, while
+    awslambdaric exits once the Runtime API has answered its oversized result with 413).
+    """
+
+
 class StreamError(Exception):
     """A streamed response that failed after its first byte (error trailers, a timeout, a crash)."""
 

@@ -5,7 +5,9 @@ Emulates (API_Invoke.html; LocalStack snapshots recorded on AWS):
   Unhandled`` and the ``errorMessage``/``errorType``/``stackTrace`` payload; ``X-Amz-Executed-Version``;
   ``LogType=Tail`` adds ``X-Amz-Log-Result``, the base64 of the last 4 KB of the invocation's log;
 - ``Event``: 202 at once, the function runs in the background; ``DryRun``: 204 after the checks;
-- errors: unknown function/qualifier 404 ``ResourceNotFoundException`` (moto's message), a payload that
+- errors: a name or qualifier Lambda refuses before any look-up (another region's ARN, a malformed name, a
+  qualifier that contradicts the name's) as ``function_ref.py`` says and cites;
+  unknown function/qualifier 404 ``ResourceNotFoundException`` (moto's message), a payload that
   is not JSON 400 ``InvalidRequestContentException``, over 6 MB (256 KB... 1 MB for ``Event``) 413
   ``RequestEntityTooLargeException``, throttling 429 ``TooManyRequestsException`` with its ``Reason``.
 
@@ -29,6 +31,7 @@ from moto.core.exceptions import JsonRESTError
 from ..http.types import HttpRequest, HttpResponse, json_error
 from .eventstream import encode_event
 from .execution_environment import log_tail
+from .function_ref import FunctionRefError, parse_function_ref
 from .function_spec import MAX_SYNC_PAYLOAD
 from .invocation import InvocationOutcome, StreamError, Throttled
 from .moto_lambda import ResolvedFunction
@@ -83,7 +86,10 @@ class LambdaInvokeApi:
         invocation_type = request.header("X-Amz-Invocation-Type") or "RequestResponse"
         qualifier = parse_qs(request.query).get("Qualifier", [None])[0]
         try:
-            function = self._resolve(account_id, region, unquote(function_name), qualifier)
+            ref = parse_function_ref(unquote(function_name), qualifier, account_id=account_id, region=region)
+            function = self._resolve(account_id, region, ref.name, ref.qualifier)
+        except FunctionRefError as exc:
+            return exc.response()
         except JsonRESTError as exc:
             return HttpResponse(exc.code, list(exc.get_headers()), exc.get_body().encode())
         limit = MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_SYNC_PAYLOAD

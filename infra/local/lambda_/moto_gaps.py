@@ -5,16 +5,16 @@ is not what AWS stores or returns (aws-behaviour.md §10), and adds what it lack
 
 - ``AddPermission`` with ``FunctionUrlAuthType`` / ``InvokedViaFunctionUrl``: AWS turns them into
   conditions (``StringEquals {"lambda:FunctionUrlAuthType": ...}``, ``Bool {"lambda:InvokedViaFunctionUrl":
-  "true"}``); moto kept them as raw keys.
-- ``CreateFunctionUrlConfig``: AWS's URL ends with ``/`` and ``InvokeMode`` defaults to ``BUFFERED``;
-  ``AuthType``, ``InvokeMode`` and ``Cors.AllowMethods`` are validated as the API reference says
-  (API_CreateFunctionUrlConfig.html, API_Cors.html); a second config for the same function or alias is a
-  ``ResourceConflictException``; ``UpdateFunctionUrlConfig`` also updates ``InvokeMode`` and can clear ``Cors``.
+  "true"}``); moto kept them as raw keys. ``PrincipalOrgID`` and ``SourceAccount`` keep their
+  ``StringEquals`` conditions side by side (moto let the second replace the first).
+- the Function URL configuration API (its URL shape, ``InvokeMode``, validation, ``Qualifier``, errors and
+  ``ListFunctionUrlConfigs``): ``url_configs.py``, installed from here.
+- ``AddPermission`` answers 201 and ``DeleteAlias`` 204 with no body, their ``responseCode`` in the API
+  reference (moto: 200, and 201 ``{}``).
 - ``RemovePermission`` gives the policy a new ``RevisionId`` (moto kept the old one; the local cloud
   remembers authorization decisions per revision).
-- ``Qualifier`` (an alias name) on the Function URL operations: moto ignored it; the config is kept on
-  moto's own alias object, so moto still holds all the state.
-
+- a function's configuration shows ``RevisionId``, ``LoggingConfig``, ``RuntimeVersionConfig`` and an empty
+  ``Environment`` as AWS does: ``function_configuration.py``, installed from here.
 - ``CreateFunction`` / ``UpdateFunctionCode``: a .zip package Lambda refuses (over 262,144,000 bytes unzipped,
   or one it cannot unzip) is an ``InvalidParameterValueException``, as ``deployment_package.check_package``
   says and cites; moto stored any bytes.
@@ -29,28 +29,24 @@ is not what AWS stores or returns (aws-behaviour.md §10), and adds what it lack
   "unreserved" list. Choices: ``TZ`` is allowed (the old guide, awsdocs/aws-lambda-developer-guide
   ``doc_source/configuration-envvars.md``, listed it as reserved; the current list does not); the keys are listed
   in the order the request gave them, ", "-separated.
-
-Not emulated: ``ListFunctionUrlConfigs``.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
-from urllib.parse import unquote
 
 from moto.awslambda import models as lambda_models
 from moto.awslambda import policy as lambda_policy
 from moto.awslambda import responses as lambda_responses
-from moto.awslambda.exceptions import InvalidParameterValueException, LambdaClientError, UnknownAliasException
-from moto.core.utils import utcnow
+from moto.awslambda.exceptions import InvalidParameterValueException
 
+from . import function_configuration, url_configs
 from .deployment_package import PackageError, check_package
+from .url_configs import create_function_url_config, url_revision, urls_changed
 
-_AUTH_TYPES = ("NONE", "AWS_IAM")
-_INVOKE_MODES = ("BUFFERED", "RESPONSE_STREAM")
-_CORS_METHODS = ("GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*")
+__all__ = ["apply", "check_environment", "create_function_url_config", "url_revision"]
+
 #: configuration-envvars.html, "Reserved environment variables".
 RESERVED_ENVIRONMENT_KEYS = frozenset(
     {
@@ -81,207 +77,17 @@ RESERVED_KEYS_MESSAGE = (
 )
 
 
-class ValidationException(LambdaClientError):
-    code = 400
-
-    def __init__(self, message: str):
-        super().__init__("ValidationException", message)
-
-
-class ResourceConflictException(LambdaClientError):
-    code = 409
-
-    def __init__(self, message: str):
-        super().__init__("ResourceConflictException", message)
-
-
-class UrlConfigNotFound(LambdaClientError):
-    code = 404
-
-    def __init__(self) -> None:
-        super().__init__("ResourceNotFoundException", "The resource you requested does not exist.")
-
-
-def _enum_error(value: Any, field: str, allowed: tuple[str, ...]) -> ValidationException:
-    return ValidationException(
-        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
-        f"Member must satisfy enum value set: [{', '.join(allowed)}]"
-    )
-
-
-def validate_url_config(config: dict[str, Any], *, creating: bool) -> None:
-    """Reject a Function URL config as the Lambda API does."""
-    auth = config.get("AuthType")
-    if creating and auth is None:
-        raise ValidationException(
-            "1 validation error detected: Value null at 'authType' failed to satisfy constraint: "
-            "Member must not be null"
-        )
-    if auth is not None and auth not in _AUTH_TYPES:
-        raise _enum_error(auth, "authType", _AUTH_TYPES)
-    mode = config.get("InvokeMode")
-    if mode is not None and mode not in _INVOKE_MODES:
-        raise _enum_error(mode, "invokeMode", _INVOKE_MODES)
-    methods = (config.get("Cors") or {}).get("AllowMethods") or []
-    if len(methods) > 6:
-        raise ValidationException(
-            "1 validation error detected: Value at 'cors.allowMethods' failed to satisfy constraint: "
-            "Member must have length less than or equal to 6"
-        )
-    for method in methods:
-        if method not in _CORS_METHODS:
-            raise ValidationException(
-                f"1 validation error detected: Value '[{', '.join(methods)}]' at 'cors.allowMethods' "
-                "failed to satisfy constraint: Member must satisfy constraint: [Member must have length "
-                "less than or equal to 6, Member must satisfy regular expression pattern: .*]"
-            )
-
-
-class FunctionUrlConfig(lambda_models.FunctionUrlConfig):
-    """moto's config with AWS's URL shape, InvokeMode default and an optional alias qualifier."""
-
-    def __init__(self, function: Any, config: dict[str, Any], qualifier: str | None = None):
-        super().__init__(function, config)
-        self.qualifier = qualifier
-        self.url = self.url.rstrip("/") + "/"
-        self.url_id = self.url.split("//", 1)[1].split(".", 1)[0]
-
-    @property
-    def function_arn(self) -> str:
-        arn = self.function.function_arn
-        return f"{arn}:{self.qualifier}" if self.qualifier else arn
-
-    @property
-    def auth_type(self) -> str:
-        return str(self.config.get("AuthType"))
-
-    @property
-    def invoke_mode(self) -> str:
-        return str(self.config.get("InvokeMode") or "BUFFERED")
-
-    @property
-    def cors(self) -> dict[str, Any] | None:
-        return self.config.get("Cors") or None
-
-    def to_dict(self) -> dict[str, Any]:
-        data = super().to_dict()
-        data["FunctionArn"] = self.function_arn
-        data["InvokeMode"] = self.invoke_mode
-        if not data.get("Cors"):
-            data.pop("Cors", None)
-        return data
-
-    def update(self, new_config: dict[str, Any]) -> None:
-        for key in ("AuthType", "InvokeMode"):
-            if new_config.get(key):
-                self.config[key] = new_config[key]
-        if "Cors" in new_config:
-            self.config["Cors"] = new_config["Cors"] or None
-        self.last_modified = utcnow().strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-
-
-#: Bumped whenever a Function URL config is created or deleted (or its function is): lets a cache of moto's
-#: URLs (``moto_lambda.UrlRegistry``) know when to rebuild, with moto still the only holder of the state.
-_url_revision = [0]
-
-
-def url_revision() -> int:
-    """A counter that changes whenever the set of Function URLs in moto may have changed."""
-    return _url_revision[0]
-
-
-def _urls_changed() -> None:
-    _url_revision[0] += 1
-
-
-def _url_holder(backend: Any, name_or_arn: str, qualifier: str | None) -> tuple[Any, Any]:
-    """The function and the object that holds its URL config (the function or one of its aliases)."""
-    if ":" in name_or_arn.split(":function:")[-1]:
-        name_or_arn, qualifier = name_or_arn.rsplit(":", 1)
-    function = backend._lambdas.get_function_by_name_or_arn_forbid_qualifier(name_or_arn)
-    if not qualifier:
-        return function, function
-    aliases = backend._lambdas._get_function_aliases(function.function_name)
-    if qualifier not in aliases:
-        raise UnknownAliasException(f"{function.function_arn}:{qualifier}")
-    return function, aliases[qualifier]
-
-
-def create_function_url_config(
-    self: Any, name_or_arn: str, config: dict[str, Any], qualifier: str | None = None
-) -> FunctionUrlConfig:
-    validate_url_config(config, creating=True)
-    function, holder = _url_holder(self, name_or_arn, qualifier)
-    qualifier = None if holder is function else holder.name  # also when the qualifier came in a qualified ARN
-    if getattr(holder, "url_config", None) is not None:
-        arn = f"{function.function_arn}:{qualifier}" if qualifier else function.function_arn
-        raise ResourceConflictException(
-            f"Failed to create function url config for [functionArn = {arn}]. "
-            "Error message:  FunctionUrlConfig exists for this Lambda function"
-        )
-    holder.url_config = FunctionUrlConfig(function, dict(config), qualifier)
-    _urls_changed()
-    return holder.url_config
-
-
-def get_function_url_config(self: Any, name_or_arn: str, qualifier: str | None = None) -> FunctionUrlConfig:
-    _, holder = _url_holder(self, name_or_arn, qualifier)
-    if getattr(holder, "url_config", None) is None:
-        raise UrlConfigNotFound()
-    return holder.url_config
-
-
-def update_function_url_config(
-    self: Any, name_or_arn: str, config: dict[str, Any], qualifier: str | None = None
-) -> FunctionUrlConfig:
-    validate_url_config(config, creating=False)
-    url_config = get_function_url_config(self, name_or_arn, qualifier)
-    url_config.update(config)
-    return url_config
-
-
-def delete_function_url_config(self: Any, name_or_arn: str, qualifier: str | None = None) -> None:
-    _, holder = _url_holder(self, name_or_arn, qualifier)
-    if getattr(holder, "url_config", None) is None:
-        raise UrlConfigNotFound()
-    holder.url_config = None
-    _urls_changed()
-
-
-def _response_args(response: Any) -> tuple[str, str | None]:
-    function_name = unquote(response.path.split("?")[0].rstrip("/").split("/")[-2])
-    return function_name, response.querystring.get("Qualifier", [None])[0]
-
-
-def _resp_create(self: Any) -> Any:
-    name, qualifier = _response_args(self)
-    config = self.backend.create_function_url_config(name, self.json_body, qualifier)
-    return 201, {"status": 201}, json.dumps(config.to_dict())
-
-
-def _resp_get(self: Any) -> Any:
-    name, qualifier = _response_args(self)
-    return 200, {"status": 200}, json.dumps(self.backend.get_function_url_config(name, qualifier).to_dict())
-
-
-def _resp_update(self: Any) -> Any:
-    name, qualifier = _response_args(self)
-    config = self.backend.update_function_url_config(name, self.json_body, qualifier)
-    return 200, {"status": 200}, json.dumps(config.to_dict())
-
-
-def _resp_delete(self: Any) -> Any:
-    name, qualifier = _response_args(self)
-    self.backend.delete_function_url_config(name, qualifier)
-    return 204, {"status": 204}, ""
-
-
 _original_decode_policy = lambda_policy.Policy.decode_policy
 
 
 def _decode_policy(self: Any, obj: dict[str, Any]) -> Any:
     """AddPermission's FunctionUrlAuthType / InvokedViaFunctionUrl become conditions, as on AWS."""
     extra: dict[str, dict[str, str]] = {}
+    # moto wrote each of these as a whole StringEquals block, so with two of them one was lost.
+    if "PrincipalOrgID" in obj:
+        extra.setdefault("StringEquals", {})["aws:PrincipalOrgID"] = obj.pop("PrincipalOrgID")
+    if "SourceAccount" in obj:
+        extra.setdefault("StringEquals", {})["AWS:SourceAccount"] = obj.pop("SourceAccount")
     if "FunctionUrlAuthType" in obj:
         extra.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = obj.pop("FunctionUrlAuthType")
     if obj.pop("InvokedViaFunctionUrl", None):
@@ -322,13 +128,15 @@ _original_delete_function = lambda_models.LambdaBackend.delete_function
 
 def _create_function(self: Any, spec: dict[str, Any]) -> Any:
     check_environment(spec)
-    return _original_create_function(self, spec)
+    function = _original_create_function(self, spec)
+    function_configuration.remember_request(function, spec)
+    return function
 
 
 def _delete_function(self: Any, function_name: str, qualifier: str | None = None) -> None:
     """moto's DeleteFunction; its URLs (its own and its aliases') go with it."""
     _original_delete_function(self, function_name, qualifier)
-    _urls_changed()
+    urls_changed()
 
 
 def _update_function_configuration(self: Any, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:
@@ -367,8 +175,22 @@ def _set_function_code(self: Any, updated_spec: dict[str, Any]) -> None:
         self.code.clear()
         self.code.update(saved_code)
         raise InvalidParameterValueException(str(exc)) from None
+    function_configuration.new_revision(self)
 
 
+def _resp_add_permission(self: Any) -> Any:
+    """moto's AddPermission, answered 201 as AWS does (API_AddPermission.html: ``responseCode`` 201)."""
+    return 201, {"status": 201}, _original_resp_add_permission(self)
+
+
+def _resp_delete_alias(self: Any) -> Any:
+    """moto's DeleteAlias, answered 204 with no body as AWS does (API_DeleteAlias.html); moto said 201 ``{}``."""
+    _original_resp_delete_alias(self)
+    return 204, {"status": 204}, ""
+
+
+_original_resp_add_permission = lambda_responses.LambdaResponse.add_permission
+_original_resp_delete_alias = lambda_responses.LambdaResponse.delete_alias
 _applied = False
 
 
@@ -384,13 +206,8 @@ def apply() -> None:
     backend.create_function = _create_function  # type: ignore[method-assign]
     backend.delete_function = _delete_function  # type: ignore[method-assign]
     backend.update_function_configuration = _update_function_configuration  # type: ignore[method-assign]
-    backend.create_function_url_config = create_function_url_config  # type: ignore[method-assign]
-    backend.get_function_url_config = get_function_url_config  # type: ignore[method-assign]
-    backend.update_function_url_config = update_function_url_config  # type: ignore[method-assign]
-    backend.delete_function_url_config = delete_function_url_config  # type: ignore[method-assign]
-    resp = lambda_responses.LambdaResponse
-    resp.create_function_url_config = _resp_create  # type: ignore[method-assign]
-    resp.get_function_url_config = _resp_get  # type: ignore[method-assign]
-    resp.update_function_url_config = _resp_update  # type: ignore[method-assign]
-    resp.delete_function_url_config = _resp_delete  # type: ignore[method-assign]
+    url_configs.apply()
+    function_configuration.apply()
+    lambda_responses.LambdaResponse.add_permission = _resp_add_permission  # type: ignore[method-assign]
+    lambda_responses.LambdaResponse.delete_alias = _resp_delete_alias  # type: ignore[method-assign]
     _applied = True

@@ -19,7 +19,10 @@ before anything of the function's). In order:
    points at the environment's private directory (so ``tempfile`` uses it), its size is not
    enforced (Not emulated there), and ``KIT_SANDBOX_TMP`` says which one the function got.
 3. The runtime: ``COMMAND`` is ``python -m awslambdaric HANDLER`` (run in this interpreter, which saves a
-   second interpreter start) or an exec wrapper given that command (``execv``).
+   second interpreter start) or an exec wrapper given that command (``execv``). A wrapper that cannot be
+   run (no execute bit, a missing interpreter) ends the environment with the exit status a shell gives
+   such a command, 126 (or 127), and one line saying why: the invocation gets ``Runtime.ExitError``
+   "exit status 126". Choice: no recording of what AWS answers for it was found.
 """
 
 from __future__ import annotations
@@ -151,7 +154,12 @@ def main(argv: list[str]) -> None:
         sys.path[0] = os.getcwd()  # as ``python -m``: the task root, not this file's folder
         runpy.run_module("awslambdaric", run_name="__main__", alter_sys=True)
         return
-    os.execv(command[0], command)
+    try:
+        os.execv(command[0], command)
+    except OSError as exc:  # e.g. a wrapper without its execute bit: the exit status a shell gives it
+        sys.stderr.write(f"{command[0]}: {exc.strerror}\n")
+        sys.stderr.flush()
+        os._exit(126 if isinstance(exc, PermissionError) else 127)
 
 
 if __name__ == "__main__":

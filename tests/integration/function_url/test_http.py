@@ -259,3 +259,19 @@ def test_a_permission_change_takes_effect_on_the_next_request(deploy, aws, http)
         InvokedViaFunctionUrl=True,
     )
     assert http.get("/", headers={"Host": fn.host}).status_code == 200
+
+
+def test_a_path_appended_to_the_url(deploy, endpoint) -> None:
+    """Recorded on AWS (issue 12): ``FunctionUrl + "/path/1"`` is ``//path/1`` on the wire; the context path is
+    ``/path/1`` (and ``//pa2%25Fth/1`` is ``/pa2%Fth/1``); ``rawPath`` is the path as sent."""
+    import httpx
+
+    from infra.kit import LocalCloudTransport
+
+    fn = deploy(ECHO)
+    assert fn.url is not None and fn.url.endswith("/")
+    with httpx.Client(transport=LocalCloudTransport(endpoint), timeout=30) as client:
+        for suffix, context in (("/path/1", "/path/1"), ("/pa2%25Fth/1", "/pa2%Fth/1")):
+            event = client.get(fn.url + suffix).json()["event"]
+            assert event["rawPath"] == "/" + suffix
+            assert event["requestContext"]["http"]["path"] == context

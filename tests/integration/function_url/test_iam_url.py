@@ -266,3 +266,53 @@ def test_the_kit_signs_and_presigns_for_the_notebook_and_for_curl(iam_url, endpo
         ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", link], capture_output=True, text=True, timeout=30
     )
     assert out.stdout == "200"
+
+
+def test_a_principal_org_id_condition_admits_that_organizations_callers(iam_url, aws, endpoint) -> None:
+    """AddPermission(PrincipalOrgID=...) keeps its aws:PrincipalOrgID condition, and the URL evaluates it."""
+    sts = aws("sts")
+    account = "310987654321"
+    bootstrap = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/bootstrap", RoleSessionName="boot")["Credentials"]
+    as_other = {
+        "endpoint_url": endpoint,
+        "region_name": REGION,
+        "aws_access_key_id": bootstrap["AccessKeyId"],
+        "aws_secret_access_key": bootstrap["SecretAccessKey"],
+        "aws_session_token": bootstrap["SessionToken"],
+    }
+    org_id = boto3.client("organizations", **as_other).create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    other_iam = boto3.client("iam", **as_other)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+    }
+    role = other_iam.create_role(RoleName=f"org-{uuid.uuid4().hex[:6]}", AssumeRolePolicyDocument=json.dumps(trust))
+    other_iam.put_role_policy(
+        RoleName=role["Role"]["RoleName"], PolicyName="p", PolicyDocument=json.dumps(_allow(_arn(aws, iam_url.name)))
+    )
+    creds = sts.assume_role(RoleArn=role["Role"]["Arn"], RoleSessionName="member")["Credentials"]
+    member = Credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    lam = aws("lambda")
+
+    def grant(org: str, suffix: str) -> None:
+        for sid, action, extra in (
+            ("url", "lambda:InvokeFunctionUrl", {"FunctionUrlAuthType": "AWS_IAM"}),
+            ("invoke", "lambda:InvokeFunction", {"InvokedViaFunctionUrl": True}),
+        ):
+            lam.add_permission(
+                FunctionName=iam_url.name,
+                StatementId=f"{sid}-{suffix}",
+                Action=action,
+                Principal="*",
+                PrincipalOrgID=org,
+                **extra,
+            )
+
+    grant("o-aaaaaaaaaa", "another-org")
+    assert _client(endpoint, member).get(iam_url.url).status_code == 403
+    statements = json.loads(lam.get_policy(FunctionName=iam_url.name)["Policy"])["Statement"]
+    assert all(s["Condition"]["StringEquals"]["aws:PrincipalOrgID"] == "o-aaaaaaaaaa" for s in statements)
+    grant(org_id, "our-org")
+    response = _client(endpoint, member).get(iam_url.url)
+    assert response.status_code == 200
+    assert response.json()["authorizer"]["iam"]["principalOrgId"] == org_id

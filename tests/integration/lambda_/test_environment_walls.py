@@ -457,3 +457,47 @@ def test_environments_that_fail_to_start_give_their_slot_back(small_cloud, files
     create_python_function(lam, "good", role, zip_source(GOOD))
     _, body, _ = invoke(lam, "good")
     assert body == "ok"
+
+
+ENVIRONMENT_DUMP = """
+import os
+import shutil
+
+
+def handler(event, context):
+    keys = ("PATH", "LD_LIBRARY_PATH", "AWS_SESSION_TOKEN", "LAMBDA_TASK_ROOT")
+    return {**{key: os.environ.get(key) for key in keys}, "python3": shutil.which("python3")}
+"""
+
+
+def test_path_and_library_path_are_lambdas(function, aws) -> None:
+    """configuration-envvars.html: Lambda's PATH and LD_LIBRARY_PATH; the role session's token is there too."""
+    _, body, _ = invoke(aws("lambda"), function(ENVIRONMENT_DUMP))
+    assert body["PATH"].startswith("/var/lang/bin:")
+    assert body["PATH"].endswith(":/usr/local/bin:/usr/bin/:/bin:/opt/bin")
+    assert body["python3"] is not None and body["python3"].startswith(str(Path(sys.executable).parent))
+    root = body["LAMBDA_TASK_ROOT"]
+    assert body["LD_LIBRARY_PATH"].startswith("/var/lang/lib:/lib64:/usr/lib64:")
+    assert body["LD_LIBRARY_PATH"].endswith(f":{root}:{root}/lib:/opt/lib")
+    assert body["AWS_SESSION_TOKEN"]
+
+
+def test_a_wrapper_without_its_execute_bit_is_an_exit_error(aws, role_arn) -> None:
+    """Choice (nothing recorded): Runtime.ExitError with the shell's exit status, 126, and one line of why."""
+    from tests.local_cloud import zip_files
+
+    lam = aws("lambda")
+    name = f"walls-{uuid.uuid4().hex[:10]}"
+    code = zip_files({"fn.py": (GOOD, 0o644), "wrapper": ('#!/bin/sh\nexec "$@"\n', 0o644)})
+    lam.create_function(
+        FunctionName=name, Runtime="python3.12", Handler="fn.handler", Role=role_arn, Code={"ZipFile": code},
+        Environment={"Variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/wrapper"}},
+    )  # fmt: skip
+    try:
+        response, body, log = invoke(lam, name)
+        assert response["StatusCode"] == 200 and response["FunctionError"] == "Unhandled"
+        assert body["errorType"] == "Runtime.ExitError"
+        assert body["errorMessage"].endswith("Error: Runtime exited with error: exit status 126")
+        assert "wrapper: Permission denied" in log and "Traceback" not in log
+    finally:
+        lam.delete_function(FunctionName=name)

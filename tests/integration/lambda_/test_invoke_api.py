@@ -157,3 +157,99 @@ def test_a_result_that_is_not_json_serialisable(deploy, aws) -> None:
     response, body = _invoke(aws("lambda"), fn.name, {})
     assert response["FunctionError"] == "Unhandled"
     assert body["errorType"] == "Runtime.MarshalError"
+
+
+@pytest.mark.parametrize("name", ["invalid-account:function:{name}", "function:{name}:$LATEST:extra", "{name} x"])
+def test_malformed_names_are_refused_before_any_look_up(deploy, aws, name: str) -> None:
+    fn = deploy(ECHO, url=False)
+    with pytest.raises(ClientError) as info:
+        aws("lambda").invoke(FunctionName=name.format(name=fn.name), Payload=b"{}")
+    error = info.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Code"] == "ValidationException"
+    assert error["Error"]["Message"].startswith(
+        f"1 validation error detected: Value '{name.format(name=fn.name)}' at 'functionName' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?"
+    )
+
+
+def test_a_qualifier_that_contradicts_the_name(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    lam = aws("lambda")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as info:
+        lam.invoke(FunctionName=f"{fn.name}:$LATEST", Qualifier="1", Payload=b"{}")
+    assert info.value.response["Type"] == "User"
+    assert info.value.response["Error"]["Message"] == (
+        "The derived qualifier from the function name does not match the specified qualifier."
+    )
+
+
+def test_partial_and_qualified_arns_invoke(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    lam = aws("lambda")
+    arn = lam.get_function(FunctionName=fn.name)["Configuration"]["FunctionArn"]
+    account = arn.split(":")[4]
+    for name in (f"{account}:function:{fn.name}", f"{arn}:$LATEST"):
+        response = lam.invoke(FunctionName=name, Payload=b"{}")
+        assert response["StatusCode"] == 200 and "FunctionError" not in response
+
+
+def test_an_arn_of_another_region_is_not_reachable(deploy, aws) -> None:
+    fn = deploy(ECHO, url=False)
+    lam = aws("lambda")
+    arn = lam.get_function(FunctionName=fn.name)["Configuration"]["FunctionArn"]
+    elsewhere = arn.replace(":ap-northeast-2:", ":us-east-1:")
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as info:
+        lam.invoke(FunctionName=elsewhere, Payload=b"{}")
+    assert info.value.response["Message"] == (
+        "Functions from 'us-east-1' are not reachable in this region ('ap-northeast-2')"
+    )
+    assert info.value.response["Type"] == "User"
+
+
+def test_the_function_keeps_working_after_an_oversized_response(deploy, aws) -> None:
+    """Recorded on AWS (issue 12): every oversized call is Function.ResponseSizeTooLarge, and calls go on working.
+
+    awslambdaric exits when the Runtime API answers its oversized POST with 413; the next invocation must
+    not meet that exit (it runs in a new environment, as Lambda replaces one whose runtime has exited).
+    """
+    fn = deploy(ECHO, url=False)
+    lam = aws("lambda")
+    for _ in range(3):
+        _, body = _invoke(lam, fn.name, {"queryStringParameters": {"big": "7000000"}})
+        assert body["errorType"] == "Function.ResponseSizeTooLarge"
+        response, body = _invoke(lam, fn.name, {"small": True})
+        assert "FunctionError" not in response, body
+        assert body["event"] == {"small": True}
+
+
+def test_tracebacks_name_the_code_as_var_task(deploy, aws) -> None:
+    """Recorded on AWS (issue 12): the frames of the function's own code read /var/task/<file>."""
+    fn = deploy("def helper():\n    raise ValueError('x')\n\n\ndef handler(event, context):\n    helper()\n", url=False)
+    response, body = _invoke(aws("lambda"), fn.name, {}, LogType="Tail")
+    assert body["errorType"] == "ValueError"
+    assert [frame.split(",")[0] for frame in body["stackTrace"]] == ['  File "/var/task/fn.py"'] * 2
+    log = base64.b64decode(response["LogResult"]).decode()
+    assert 'File "/var/task/fn.py", line 6, in handler' in log
+    assert "/code/" not in log and "/code/" not in json.dumps(body)
+
+
+def test_a_syntax_error_names_the_file_in_var_task(deploy, aws) -> None:
+    fn = deploy("def handler(event, context):\n    return (\n", url=False)
+    _, body = _invoke(aws("lambda"), fn.name, {})
+    assert body["errorType"] == "Runtime.UserCodeSyntaxError"
+    assert "/var/task/fn.py" in json.dumps(body) and "/code/" not in json.dumps(body)
+
+
+@pytest.mark.parametrize("where", ["import", "handler"])
+def test_sys_exit_0_is_an_exit_without_a_reason(deploy, aws, where: str) -> None:
+    """Recorded on AWS (issue 12): ``sys.exit(0)`` at import or in the handler is Runtime.ExitError, no reason."""
+    source = {
+        "import": "import sys\nsys.exit(0)\n\n\ndef handler(event, context):\n    return 1\n",
+        "handler": "import sys\n\n\ndef handler(event, context):\n    sys.exit(0)\n",
+    }[where]
+    fn = deploy(source, url=False)
+    response, body = _invoke(aws("lambda"), fn.name, {})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.ExitError"
+    assert body["errorMessage"].endswith(" Error: Runtime exited without providing a reason")

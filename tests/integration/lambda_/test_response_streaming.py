@@ -181,3 +181,27 @@ def test_invoke_with_response_stream_of_a_function_that_does_not_stream(deploy, 
     events = list(aws("lambda").invoke_with_response_stream(FunctionName=fn.name, Payload=b"{}")["EventStream"])
     assert [list(e) for e in events] == [["PayloadChunk"], ["InvokeComplete"]]
     assert json.loads(events[0]["PayloadChunk"]["Payload"]) == {"hello": "stream"}
+
+
+PLAIN = """
+def handler(event, context):
+    return {"statusCode": 201, "headers": {"content-type": "text/plain"}, "body": "hello"}
+"""
+
+
+def test_a_plain_handler_behind_a_response_stream_url_sends_its_raw_result(streaming, endpoint) -> None:
+    """Recorded on AWS (issue 12): a handler that does not stream, behind RESPONSE_STREAM, is not mapped."""
+    from tests.local_cloud import zip_source
+
+    client = _client(endpoint)
+    _, url = streaming("fn.handler", "RESPONSE_STREAM", code=zip_source(PLAIN), env={})
+    raw = client.get(url)
+    assert raw.status_code == 200
+    assert raw.json() == {"statusCode": 201, "headers": {"content-type": "text/plain"}, "body": "hello"}
+    _, buffered_url = streaming("fn.handler", "BUFFERED", code=zip_source(PLAIN), env={})
+    mapped = client.get(buffered_url)
+    assert (mapped.status_code, mapped.text, mapped.headers["content-type"]) == (201, "hello", "text/plain")
+    # the fix: the same handler with the kit's streaming runtime (its wrapper) is mapped behind RESPONSE_STREAM
+    _, fixed_url = streaming("fn.handler", "RESPONSE_STREAM", code=streaming_zip_with("fn", PLAIN))
+    fixed = client.get(fixed_url)
+    assert (fixed.status_code, fixed.text) == (201, "hello")

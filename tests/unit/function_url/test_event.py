@@ -194,10 +194,21 @@ def test_user_agent_is_empty_when_the_client_sent_none() -> None:
     assert event["requestContext"]["http"]["userAgent"] == ""
 
 
-def test_path_keeps_its_percent_encoding() -> None:
+def test_raw_path_keeps_its_percent_encoding_and_the_context_path_is_decoded() -> None:
     event = build_url_event(request(path="/a%20b/%2F"), ctx())
     assert event["rawPath"] == "/a%20b/%2F"
-    assert event["requestContext"]["http"]["path"] == "/a%20b/%2F"
+    assert event["requestContext"]["http"]["path"] == "/a b//"
+
+
+@pytest.mark.parametrize(
+    ("wire", "context"),
+    [("//path/1", "/path/1"), ("//pa2%25Fth/1", "/pa2%Fth/1"), ("/", "/"), ("///a//b", "/a//b")],
+)
+def test_the_context_path_collapses_leading_slashes(wire: str, context: str) -> None:
+    """Recorded on AWS (issue 12): ``FunctionUrl + "/path/1"`` sends ``//path/1``; the context says ``/path/1``."""
+    event = build_url_event(request(path=wire), ctx())
+    assert event["requestContext"]["http"]["path"] == context
+    assert event["rawPath"] == wire
 
 
 def test_aws_iam_authorizer_block_goes_between_api_id_and_domain_name() -> None:

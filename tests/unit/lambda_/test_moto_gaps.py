@@ -259,6 +259,88 @@ def test_unknown_alias_is_not_found(lam) -> None:
     with pytest.raises(ClientError) as exc:
         lam.create_function_url_config(FunctionName="hello", Qualifier="nope", AuthType="NONE")
     assert error_code(exc) == "ResourceNotFoundException"
+    assert exc.value.response["Message"] == "Function does not exist"
+    assert exc.value.response["Type"] == "User"
+    with pytest.raises(ClientError) as get:
+        lam.get_function_url_config(FunctionName="hello", Qualifier="nope")
+    assert get.value.response["Message"] == "The resource you requested does not exist."
+
+
+# --- Issue 12: what AWS answers (recorded on AWS), through the API ----------------------------------
+
+
+@pytest.mark.parametrize("qualifier", ["1", "$LATEST"])
+def test_a_version_or_latest_is_no_url_qualifier(lam, qualifier: str) -> None:
+    for call in (
+        lambda: lam.create_function_url_config(FunctionName="hello", Qualifier=qualifier, AuthType="NONE"),
+        lambda: lam.get_function_url_config(FunctionName="hello", Qualifier=qualifier),
+        lambda: lam.delete_function_url_config(FunctionName="hello", Qualifier=qualifier),
+    ):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_code(exc) == "ValidationException"
+        assert exc.value.response["Error"]["Message"] == (
+            f"1 validation error detected: Value '{qualifier}' at 'qualifier' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: ((?!^\\d+$)^[0-9a-zA-Z-_]+$)"
+        )
+
+
+def test_an_alias_that_contradicts_the_arn(lam) -> None:
+    with_alias(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.create_function_url_config(FunctionName=fn_arn("live"), Qualifier="other", AuthType="NONE")
+    assert error_code(exc) == "InvalidParameterValueException"
+    assert exc.value.response["Error"]["Message"] == (
+        "The derived qualifier from the function name does not match the specified qualifier."
+    )
+
+
+def test_unknown_function_messages(lam) -> None:
+    expected = {
+        "create": "Function does not exist",
+        "update": "Function does not exist",
+        "list": "Function does not exist",
+        "get": "The resource you requested does not exist.",
+        "delete": "The resource you requested does not exist.",
+    }
+    calls = {
+        "create": lambda: lam.create_function_url_config(FunctionName="nope", AuthType="NONE"),
+        "update": lambda: lam.update_function_url_config(FunctionName="nope", AuthType="NONE"),
+        "list": lambda: lam.list_function_url_configs(FunctionName="nope"),
+        "get": lambda: lam.get_function_url_config(FunctionName="nope"),
+        "delete": lambda: lam.delete_function_url_config(FunctionName="nope"),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_code(exc) == "ResourceNotFoundException", name
+        assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+        assert (exc.value.response["Message"], exc.value.response["Type"]) == (expected[name], "User"), name
+
+
+def test_list_function_url_configs_pages(lam) -> None:
+    assert lam.list_function_url_configs(FunctionName="hello")["FunctionUrlConfigs"] == []
+    with_alias(lam)
+    lam.create_alias(FunctionName="hello", Name="blue", FunctionVersion="1")
+    made = {
+        None: lam.create_function_url_config(FunctionName="hello", AuthType="NONE"),
+        "live": lam.create_function_url_config(FunctionName="hello", Qualifier="live", AuthType="AWS_IAM"),
+        "blue": lam.create_function_url_config(FunctionName="hello", Qualifier="blue", AuthType="NONE"),
+    }
+    whole = lam.list_function_url_configs(FunctionName="hello")
+    arns = [config["FunctionArn"] for config in whole["FunctionUrlConfigs"]]
+    assert arns == sorted(fn_arn(q) if q else fn_arn() for q in made)
+    assert "NextMarker" not in whole
+    assert all(config["InvokeMode"] == "BUFFERED" for config in whole["FunctionUrlConfigs"])
+    first = lam.list_function_url_configs(FunctionName="hello", MaxItems=2)
+    assert [c["FunctionArn"] for c in first["FunctionUrlConfigs"]] == arns[:2]
+    second = lam.list_function_url_configs(FunctionName="hello", MaxItems=2, Marker=first["NextMarker"])
+    assert [c["FunctionArn"] for c in second["FunctionUrlConfigs"]] == arns[2:]
+    assert "NextMarker" not in second
+    paged = lam.get_paginator("list_function_url_configs").paginate(
+        FunctionName="hello", PaginationConfig={"PageSize": 1}
+    )
+    assert [c["FunctionArn"] for page in paged for c in page["FunctionUrlConfigs"]] == arns
 
 
 # --- AddPermission conditions -----------------------------------------------------------------------
@@ -371,3 +453,45 @@ def test_remove_permission_gives_the_policy_a_new_revision(lam) -> None:
     lam.remove_permission(FunctionName="hello", StatementId="a")
     after = lam.get_policy(FunctionName="hello")["RevisionId"]
     assert before != after
+
+
+# --- The function's configuration (issue 12, recorded on AWS) ----------------------------------------
+
+
+def test_configuration_has_revision_logging_and_runtime_version(lam) -> None:
+    config = lam.get_function(FunctionName="hello")["Configuration"]
+    assert config["LoggingConfig"] == {"LogFormat": "Text", "LogGroup": "/aws/lambda/hello"}
+    assert re.fullmatch(
+        r"arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}", config["RuntimeVersionConfig"]["RuntimeVersionArn"]
+    )
+    first = config["RevisionId"]
+    assert re.fullmatch(r"[0-9a-f-]{36}", first)
+    assert lam.get_function_configuration(FunctionName="hello")["RevisionId"] == first
+    updated = lam.update_function_configuration(FunctionName="hello", Timeout=9)
+    assert updated["RevisionId"] != first
+    code = lam.update_function_code(FunctionName="hello", ZipFile=_zip())
+    assert code["RevisionId"] not in (first, updated["RevisionId"])
+
+
+def test_an_empty_environment_is_kept_and_a_logging_config_too(lam) -> None:
+    role = lam.get_function(FunctionName="hello")["Configuration"]["Role"]
+    created = lam.create_function(
+        FunctionName="quiet",
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": _zip()},
+        Environment={"Variables": {}},
+        LoggingConfig={"LogFormat": "JSON"},
+    )
+    assert created["Environment"] == {"Variables": {}}
+    assert (created["State"], created["StateReasonCode"]) == ("Pending", "Creating")
+    assert created["StateReason"] == "The function is being created."
+    assert lam.get_function(FunctionName="quiet")["Configuration"]["State"] == "Active"
+    assert created["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "LogGroup": "/aws/lambda/quiet",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "INFO",
+    }
+    assert "Environment" not in lam.get_function(FunctionName="hello")["Configuration"]
