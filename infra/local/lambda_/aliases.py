@@ -37,10 +37,9 @@ from typing import Any
 
 import botocore.session
 from moto.awslambda import models as lambda_models
-from moto.awslambda.exceptions import InvalidParameterValueException
+from moto.awslambda.exceptions import InvalidParameterValueException, LambdaClientError
 
 from .function_spec import FunctionSpec, spec_from_moto
-from .moto_gaps import ValidationException
 
 _model = botocore.session.get_session().get_service_model("lambda")
 #: CreateAlias's ``FunctionVersion`` (``VersionWithLatestPublished``) and the URL operations' ``Qualifier``.
@@ -50,6 +49,15 @@ URL_QUALIFIER_PATTERN: str = (
 )
 
 Weights = tuple[tuple[float, FunctionSpec], ...]
+
+
+class ValidationException(LambdaClientError):
+    """Lambda's 400 ``ValidationException``, in moto's error shape."""
+
+    code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ValidationException", message)
 
 
 def check_alias_target(function_version: str) -> None:
