@@ -72,6 +72,14 @@ CATALOG: Mapping[str, Mapping[str, str]] = {
         "en": "time to first byte is shorter when streaming: {verdict}",
         "ko": "스트리밍하면 첫 바이트까지의 시간이 더 짧다: {verdict}",
     },
+    "streaming.plain_behind_stream": {
+        "en": "a plain handler behind a RESPONSE_STREAM URL sends its result object as it is: {body}",
+        "ko": "RESPONSE_STREAM URL 뒤의 평범한 핸들러는 결과 객체를 그대로 보냅니다: {body}",
+    },
+    "streaming.with_runtime": {
+        "en": "the same handler with the streaming runtime: {body}",
+        "ko": "같은 핸들러에 스트리밍 런타임을 붙이면: {body}",
+    },
     "widget.counter": {"en": "counter", "ko": "카운터"},
     "apigw.cut_at_29": {
         "en": "cut off after 29 seconds, before the count of 35 was done: {verdict}",

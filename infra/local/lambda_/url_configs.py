@@ -27,8 +27,8 @@ recorded on AWS in LocalStack's AWS-validated Function URL tests, which its Lamb
   "Forbidden. For troubleshooting Function URL authorization issues..." body, not the unknown URL's
   ``{"Message":null}`` (recorded on AWS, issue 12): ``deleted_alias_url`` tells the front end.
 
-Not yet: AWS answers Create and Update without ``InvokeMode`` when the request gave none (issue 12, recorded
-on AWS; Get and List show it); notebook 02 reads the key from Create's answer, so this waits for that notebook.
+- Create and Update answer without ``InvokeMode`` when the request gave none (recorded on AWS, issue 12); Get and
+  List show it (``BUFFERED`` by default).
 
 Choice (no source states it): ``NextMarker`` is the ``FunctionArn`` of the next page's first config; a
 ``Marker`` that names none starts after the configs ordered before it.
@@ -287,10 +287,18 @@ def _response_args(response: Any) -> tuple[str, str | None]:
     return function_name, response.querystring.get("Qualifier", [None])[0]
 
 
+def _as_answered(config: FunctionUrlConfig, request: dict[str, Any]) -> str:
+    """Create's and Update's answer: without ``InvokeMode`` when the request gave none (recorded on AWS)."""
+    data = config.to_dict()
+    if "InvokeMode" not in request:
+        data.pop("InvokeMode", None)
+    return json.dumps(data)
+
+
 def _resp_create(self: Any) -> Any:
     name, qualifier = _response_args(self)
     config = self.backend.create_function_url_config(name, self.json_body, qualifier)
-    return 201, {"status": 201}, json.dumps(config.to_dict())
+    return 201, {"status": 201}, _as_answered(config, self.json_body)
 
 
 def _resp_get(self: Any) -> Any:
@@ -301,7 +309,7 @@ def _resp_get(self: Any) -> Any:
 def _resp_update(self: Any) -> Any:
     name, qualifier = _response_args(self)
     config = self.backend.update_function_url_config(name, self.json_body, qualifier)
-    return 200, {"status": 200}, json.dumps(config.to_dict())
+    return 200, {"status": 200}, _as_answered(config, self.json_body)
 
 
 def _resp_delete(self: Any) -> Any:

@@ -62,3 +62,25 @@ def test_the_url_of_a_deleted_alias_is_forbidden(deploy, aws, http) -> None:
     assert gone.json()["Message"].startswith("Forbidden. For troubleshooting Function URL authorization issues")
     unknown = http.get("/", headers={"Host": "0" * 32 + ".lambda-url.ap-northeast-2.on.aws"})
     assert (unknown.status_code, unknown.content) == (403, b'{"Message":null}')
+
+
+def test_create_and_update_answer_without_invoke_mode_when_none_was_given(aws, role_arn) -> None:
+    """Recorded on AWS (issue 12): only Get and List show the default BUFFERED."""
+    import uuid
+
+    from tests.local_cloud import create_python_function, zip_source
+
+    lam = aws("lambda")
+    name = f"mode-{uuid.uuid4().hex[:8]}"
+    create_python_function(lam, name, role_arn, zip_source("def handler(event, context):\n    return 1\n"))
+    try:
+        created = lam.create_function_url_config(FunctionName=name, AuthType="NONE")
+        assert "InvokeMode" not in created
+        assert lam.get_function_url_config(FunctionName=name)["InvokeMode"] == "BUFFERED"
+        assert lam.list_function_url_configs(FunctionName=name)["FunctionUrlConfigs"][0]["InvokeMode"] == "BUFFERED"
+        updated = lam.update_function_url_config(FunctionName=name, AuthType="AWS_IAM")
+        assert "InvokeMode" not in updated and updated["AuthType"] == "AWS_IAM"
+        streamed = lam.update_function_url_config(FunctionName=name, InvokeMode="RESPONSE_STREAM")
+        assert streamed["InvokeMode"] == "RESPONSE_STREAM"
+    finally:
+        lam.delete_function(FunctionName=name)
