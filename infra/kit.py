@@ -79,10 +79,6 @@ class LocalCloudStopped(httpx.ConnectError):
         return [f"LocalCloudStopped: {self}"]
 
 
-class _NameNotKnown(httpx.ConnectError):
-    """What a DNS lookup says of a name nobody serves (local mode asks the local cloud's Route 53)."""
-
-
 def hub_prefix() -> str:
     """The learner's Jupyter server's prefix on a JupyterHub (``/user/<name>/``), or "" off a hub."""
     return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "")
@@ -277,11 +273,9 @@ class LocalCloudTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         try:
             return self._send(request)
-        except _NameNotKnown:
-            raise
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError):
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as error:
             endpoint = f"http://127.0.0.1:{self._port}"
-            if not _answers(endpoint):
+            if not getattr(error, "name_not_known", False) and not _answers(endpoint):
                 raise LocalCloudStopped(endpoint) from None
             raise
 
@@ -290,11 +284,13 @@ class LocalCloudTransport(httpx.BaseTransport):
         if host not in _LOOPBACK:
             if not host.endswith(self._AWS_SUFFIXES) and not self._resolves(host):
                 # What DNS says for a name nobody serves; local mode never asks a real resolver.
-                raise _NameNotKnown(
+                error = httpx.ConnectError(
                     f"[Errno -2] Name or service not known: {host} (local mode resolves names through the local "
                     "cloud's Route 53 hosted zones, and none has a record for it)",
                     request=request,
                 )
+                error.name_not_known = True  # type: ignore[attr-defined]  # a DNS answer, not a stopped cloud
+                raise error
             request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self._port)
         return self._inner.handle_request(request)
 
