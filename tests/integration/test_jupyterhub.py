@@ -30,6 +30,7 @@ import httpx
 import pytest
 
 from infra.local import control
+from tests.jupyter_process import running
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,32 +204,10 @@ def hub(shared_kit: tuple[Path, Path], learners, tmp_path_factory: pytest.TempPa
             """
         )
     )
-    with open(folder / "hub.log", "wb") as log:
-        process = subprocess.Popen(
-            [str(shared_kit[0]), "-m", "jupyterhub", "-f", str(folder / "test_config.py")],
-            cwd=folder,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    command = [str(shared_kit[0]), "-m", "jupyterhub", "-f", str(folder / "test_config.py")]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/hub/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise AssertionError((folder / "hub.log").read_text()[-4000:])
-            time.sleep(0.5)
+    with running(command, folder / "hub.log", f"{url}/hub/health", cwd=folder):
         yield url, password
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _deploy_as(python: Path, kit: Path, user: pwd.struct_passwd) -> str:

@@ -6,11 +6,11 @@ import json
 import secrets
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 from infra.local import control
+from tests.jupyter_process import running, server_options
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -20,41 +20,17 @@ def _get(url: str) -> tuple[int, bytes]:
 
 def test_jupyterlab_opens_the_first_notebook_with_the_local_cloud_up(tmp_path: Path) -> None:
     port, token = control.free_port(), secrets.token_hex(8)
-    with open(tmp_path / "lab.log", "wb") as log:
-        lab = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "infra.lab",
-                "--no-browser",
-                f"--port={port}",
-                "--ServerApp.ip=127.0.0.1",
-                f"--IdentityProvider.token={token}",
-                f"--ServerApp.runtime_dir={tmp_path}",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, body = _get(f"http://127.0.0.1:{port}/api/status?token={token}")
-                break
-            except OSError:
-                if time.monotonic() > deadline or lab.poll() is not None:
-                    raise AssertionError((tmp_path / "lab.log").read_text()[-3000:]) from None
-                time.sleep(0.5)
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "infra.lab", *server_options(port, token, tmp_path)]
+    with running(command, tmp_path / "lab.log", f"{base}/api/status", params={"token": token}):
+        status, body = _get(f"{base}/api/status?token={token}")
         assert status == 200 and "started" in json.loads(body)
         assert control.running() is not None  # the local cloud the notebooks attach to
         assert "local cloud: http://127.0.0.1:" in (tmp_path / "lab.log").read_text()
-        status, page = _get(f"http://127.0.0.1:{port}/lab/tree/notebooks/00_setup.ipynb?token={token}")
+        status, page = _get(f"{base}/lab/tree/notebooks/00_setup.ipynb?token={token}")
         assert status == 200 and b"JupyterLab" in page
-        status, model = _get(f"http://127.0.0.1:{port}/api/contents/notebooks/00_setup.ipynb?token={token}")
+        status, model = _get(f"{base}/api/contents/notebooks/00_setup.ipynb?token={token}")
         assert json.loads(model)["type"] == "notebook"
-    finally:
-        lab.terminate()
-        lab.wait(30)
 
 
 def test_lang_ko_opens_the_korean_first_notebook_with_jupyterlabs_korean_interface(tmp_path: Path) -> None:
@@ -62,34 +38,9 @@ def test_lang_ko_opens_the_korean_first_notebook_with_jupyterlabs_korean_interfa
     the Korean language pack is served, ``notebooks/ko/00_setup.ipynb`` opens, and the server (so every kernel
     it starts) has ``KIT_LANG=ko``."""
     port, token = control.free_port(), secrets.token_hex(8)
-    with open(tmp_path / "lab.log", "wb") as log:
-        lab = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "infra.lab",
-                "--lang",
-                "ko",
-                "--no-browser",
-                f"--port={port}",
-                "--ServerApp.ip=127.0.0.1",
-                f"--IdentityProvider.token={token}",
-                f"--ServerApp.runtime_dir={tmp_path}",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                _get(f"{base}/api/status?token={token}")
-                break
-            except OSError:
-                if time.monotonic() > deadline or lab.poll() is not None:
-                    raise AssertionError((tmp_path / "lab.log").read_text()[-3000:]) from None
-                time.sleep(0.5)
+    command = [sys.executable, "-m", "infra.lab", "--lang", "ko", *server_options(port, token, tmp_path)]
+    with running(command, tmp_path / "lab.log", f"{base}/api/status", params={"token": token}) as lab:
         plugin = "@jupyterlab/translation-extension:plugin"
         _, body = _get(f"{base}/lab/api/settings/{plugin}?token={token}")
         assert json.loads(body)["schema"]["properties"]["locale"]["default"] == "ko_KR"
@@ -100,9 +51,6 @@ def test_lang_ko_opens_the_korean_first_notebook_with_jupyterlabs_korean_interfa
         if Path(f"/proc/{lab.pid}/environ").exists():  # Linux: what the kernels inherit
             environ = Path(f"/proc/{lab.pid}/environ").read_bytes().split(b"\0")
             assert b"KIT_LANG=ko" in environ
-    finally:
-        lab.terminate()
-        lab.wait(30)
 
 
 def test_an_unknown_language_is_refused_with_the_choices_before_anything_starts() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ import pytest
 
 from infra.local import control
 from infra.server_proxy import data_plane_host, forwarded_query
+from tests.jupyter_process import running, server_options
 
 pytestmark = pytest.mark.integration
 BASE = "/user/learner/"
@@ -40,42 +40,19 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory, endpoint: str) -> Iterator
     """A Jupyter server with the kit's extension at ``BASE``: ``(its URL, its token)``."""
     folder = tmp_path_factory.mktemp("jupyter")
     port, token = control.free_port(), secrets.token_hex(8)
-    with open(folder / "server.log", "wb") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyter",
-                "server",
-                "--no-browser",
-                f"--port={port}",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.base_url={BASE}",
-                f"--IdentityProvider.token={token}",
-                f"--ServerApp.runtime_dir={folder}",
-                '--ServerApp.jpserver_extensions={"infra.server_proxy": True}',
-                *(["--allow-root"] if hasattr(__import__("os"), "geteuid") and __import__("os").geteuid() == 0 else []),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=str(Path(__file__).resolve().parents[2]),
-        )
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "server",
+        *server_options(port, token, folder),
+        f"--ServerApp.base_url={BASE}",
+        '--ServerApp.jpserver_extensions={"infra.server_proxy": True}',
+    ]
     url = f"http://127.0.0.1:{port}{BASE}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}api/status", params={"token": token}, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise AssertionError((folder / "server.log").read_text()[-3000:])
-            time.sleep(0.3)
+    root = str(Path(__file__).resolve().parents[2])
+    with running(command, folder / "server.log", f"{url}api/status", params={"token": token}, cwd=root):
         yield url, token
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 def _host(url: str) -> str:
