@@ -25,7 +25,6 @@ what a Function URL's AuthType and a distribution's OAC already make public).
 from __future__ import annotations
 
 import re
-from http.cookies import SimpleCookie
 from typing import Any
 
 from jupyter_server.base.handlers import JupyterHandler
@@ -71,17 +70,14 @@ def forwarded_headers(headers: Any) -> dict[str, str]:
             continue
         if lname == "authorization" and value.lower().startswith("token "):
             continue
-        if lname == "cookie":
-            kept = SimpleCookie()
-            jar = SimpleCookie()
-            jar.load(value)
-            for key, morsel in jar.items():
-                if not _JUPYTER_COOKIE.match(key):
-                    kept[key] = morsel.value
+        if lname == "cookie":  # each cookie kept as it was sent, but Jupyter's own
+            kept = [part.strip() for part in value.split(";") if part.strip()]
+            kept = [part for part in kept if not _JUPYTER_COOKIE.match(part.split("=", 1)[0].strip())]
             if not kept:
                 continue
-            value = "; ".join(f"{key}={morsel.value}" for key, morsel in kept.items())
-        out[name] = f"{out[name]}, {value}" if name in out and lname != "cookie" else value
+            value = "; ".join(kept)
+        separator = "; " if lname == "cookie" else ", "  # several Cookie headers become one, as HTTP/2 joins them
+        out[name] = f"{out[name]}{separator}{value}" if name in out else value
     return out
 
 

@@ -157,3 +157,17 @@ def test_a_presigned_aws_iam_url_opens_through_the_jupyter_server(
         assert unsigned.status_code == 403  # AWS_IAM still applies behind the Jupyter server
     finally:
         lam.delete_function(FunctionName=name)
+
+
+def test_every_cookie_header_is_passed_on_as_sent_without_jupyters_own() -> None:
+    from tornado.httputil import HTTPHeaders
+
+    from infra.server_proxy import forwarded_headers
+
+    headers = HTTPHeaders()
+    headers.add("Cookie", '_xsrf=abc; theme="dark mode"; jupyterhub-session-id=s')
+    headers.add("Cookie", "name=%ED%99%8D; username-127-0-0-1=u")
+    headers.add("Authorization", "token secret")
+    headers.add("X-Name", "a")
+    headers.add("X-Name", "b")
+    assert forwarded_headers(headers) == {"Cookie": 'theme="dark mode"; name=%ED%99%8D', "X-Name": "a, b"}
