@@ -208,6 +208,7 @@ class ProvisionedKeeper:
     def __init__(self, pool: EnvironmentPool) -> None:
         self.pool = pool
         self._seen: int | None = None
+        self._coming_up = False  # a config was still IN_PROGRESS after the last round
 
     def _configs(self) -> list[tuple[str, str, ProvisionedConfig]]:
         found = []
@@ -221,8 +222,12 @@ class ProvisionedKeeper:
         return found
 
     def due(self) -> bool:
-        """Whether something may have changed since the last round (or a config is still coming up)."""
-        return self._seen != control_plane_revision() or any(c.status == "IN_PROGRESS" for *_, c in self._configs())
+        """Whether something may have changed since the last round (or a config is still coming up).
+
+        A config's status changes only in a round or through the API (which changes the control plane's
+        revision), so moto's backends are read once a round, not on every tick.
+        """
+        return self._seen != control_plane_revision() or self._coming_up
 
     async def reconcile(self) -> None:
         self._seen = control_plane_revision()
@@ -251,4 +256,6 @@ class ProvisionedKeeper:
                     await self.reconcile()
                 except Exception:
                     log.exception("provisioned concurrency round failed")
+                finally:
+                    self._coming_up = any(c.status == "IN_PROGRESS" for *_, c in self._configs())
             await asyncio.sleep(interval)
