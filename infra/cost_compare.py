@@ -94,3 +94,24 @@ def memory_sweep(
         )
         points.append(MemoryPoint(memory, duration, math.ceil(duration), bill.request_charge + bill.compute_charge))
     return points
+
+
+@dataclass(frozen=True)
+class MemorySummary:
+    spread: float  # (most - least) / least of the monthly cost, up to one vCPU
+    faster: float  # how many times faster at one vCPU than at the smallest size
+    more: float  # the largest size's cost over the cost at one vCPU
+
+
+def memory_summary(points: Sequence[MemoryPoint]) -> MemorySummary:
+    """What a sweep says: the cost's spread up to 1,769 MB, the speed-up there, and the price past it."""
+    upto = [p for p in points if p.memory_mb <= ONE_VCPU_MB]
+    at_one = next((p for p in points if p.memory_mb == ONE_VCPU_MB), None)
+    if not upto or at_one is None:
+        raise ValueError(f"the sweep must include {ONE_VCPU_MB} MB and a size below it")
+    costs = [p.monthly_cost for p in upto]
+    return MemorySummary(
+        spread=float((max(costs) - min(costs)) / min(costs)),
+        faster=upto[0].duration_ms / at_one.duration_ms,
+        more=float(points[-1].monthly_cost / at_one.monthly_cost),
+    )

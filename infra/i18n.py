@@ -43,10 +43,10 @@ CATALOG: Mapping[str, Mapping[str, str]] = {
     "kit.cost_warning": {
         "en": "aws mode creates real resources in this account. Lambda, CloudFront, ACM and Route 53 calls made by "
         "the notebooks fall mostly within the free tier, but a hosted zone costs USD 0.50 a month and anything "
-        "left running can cost money: run notebooks/08_cleanup.ipynb when you are done.",
+        "left running can cost money: run notebooks/10_cleanup.ipynb when you are done.",
         "ko": "aws 모드는 이 계정에 실제 리소스를 만듭니다. 노트북이 호출하는 Lambda, CloudFront, ACM, Route 53은 "
         "대부분 프리 티어 안에 들지만, 호스팅 영역은 한 달에 USD 0.50이고 남겨 둔 리소스에는 요금이 나올 수 "
-        "있습니다. 끝나면 notebooks/08_cleanup.ipynb를 실행하세요.",
+        "있습니다. 끝나면 notebooks/10_cleanup.ipynb를 실행하세요.",
     },
     # -- 01 deploy and invoke ------------------------------------------------------------------------------------
     "deploy.zip": {"en": "{size} bytes, CodeSha256 {sha}", "ko": "{size}바이트, CodeSha256 {sha}"},
@@ -155,6 +155,130 @@ CATALOG: Mapping[str, Mapping[str, str]] = {
         "en": "at {volume} million requests a month, CloudFront in front of a URL saves USD {usd:.2f} over API Gateway",
         "ko": "한 달 요청이 {volume}×100만 건이면 함수 URL 앞에 CloudFront를 둔 쪽이 "
         "API Gateway보다 USD {usd:.2f} 쌉니다",
+    },
+    # -- 08 versions and aliases -------------------------------------------------------------------------------
+    "versions.version": {"en": "version", "ko": "버전"},
+    "versions.description": {"en": "description", "ko": "설명"},
+    "versions.version_line": {"en": "version {number}: {action}", "ko": "버전 {number}: {action}"},
+    "versions.published": {"en": "published", "ko": "게시됨"},
+    "versions.unchanged": {
+        "en": "nothing changed since it was published, so nothing new was published",
+        "ko": "게시 이후 바뀐 것이 없어 새로 게시되지 않음",
+    },
+    "versions.accepted": {"en": "accepted", "ko": "받아들여짐"},
+    "versions.url_on_version": {"en": "a URL on version 1:", "ko": "버전 1에 붙인 URL:"},
+    "versions.alias_on_alias": {"en": "an alias of the alias live:", "ko": "별칭 live를 가리키는 별칭:"},
+    "versions.weights_on_latest": {"en": "weights on an alias of $LATEST:", "ko": "$LATEST 별칭의 가중치:"},
+    "versions.provisioned_on_latest": {
+        "en": "provisioned concurrency on $LATEST:",
+        "ko": "$LATEST의 프로비저닝된 동시성:",
+    },
+    "versions.rolled_back": {
+        "en": "live points at version {version} again; the next answers came from: {answers}",
+        "ko": "live가 다시 버전 {version}을(를) 가리킴. 다음 응답을 보낸 버전: {answers}",
+    },
+    "versions.stream_versions": {
+        "en": "versions named by the log streams: {found}",
+        "ko": "로그 스트림 이름에 있는 버전: {found}",
+    },
+    "versions.provisioned_removed": {
+        "en": "provisioned concurrency of live removed: {verdict}",
+        "ko": "live의 프로비저닝된 동시성 제거: {verdict}",
+    },
+    "label.provisioned": {"en": "provisioned concurrency of live", "ko": "live의 프로비저닝된 동시성"},
+    "shift.asked": {"en": "share asked for version 2", "ko": "버전 2에 요청한 비율"},
+    "shift.requests": {"en": "requests", "ko": "요청 수"},
+    "shift.band": {"en": "expected band", "ko": "예상 범위"},
+    "shift.within": {"en": "observed share inside it", "ko": "관측 비율이 범위 안"},
+    "plot.observed_share": {"en": "answers from version {version}", "ko": "버전 {version}의 응답"},
+    "plot.band": {"en": "band of a correct router", "ko": "올바른 라우터의 범위"},
+    "plot.asked_share": {"en": "share asked for", "ko": "요청한 비율"},
+    "plot.weight_step": {"en": "AdditionalVersionWeights step", "ko": "AdditionalVersionWeights 단계"},
+    "plot.share_of_answers": {"en": "share of answers", "ko": "응답 비율"},
+    "plot.shift_title": {
+        "en": "Blue/green on the alias live: 200 requests per step",
+        "ko": "별칭 live의 블루/그린: 단계마다 요청 200개",
+    },
+    # -- 09 cost -------------------------------------------------------------------------------------------------
+    "price.column.what": {"en": "what", "ko": "항목"},
+    "price.column.price": {"en": "price", "ko": "요금"},
+    "price.column.free": {"en": "free each month", "ko": "매월 무료"},
+    "price.column.source": {"en": "source", "ko": "출처"},
+    "price.column.read": {"en": "read on", "ko": "확인한 날"},
+    "price.column.line": {"en": "line", "ko": "항목"},
+    "price.column.how": {"en": "how", "ko": "계산"},
+    "price.duration": {"en": "Lambda duration, {architecture}", "ko": "Lambda 실행 시간, {architecture}"},
+    "price.per_gb_second": {"en": "{price} per GB-second (billed per 1 ms)", "ko": "GB-초당 {price} (1ms 단위 과금)"},
+    "price.free_gb_seconds": {"en": "400,000 GB-s (both together)", "ko": "400,000 GB-초 (두 아키텍처 합계)"},
+    "price.requests": {"en": "Lambda requests", "ko": "Lambda 요청"},
+    "price.per_million": {"en": "{price} per 1M", "ko": "100만 건당 {price}"},
+    "price.per_10000": {"en": "{price} per 10,000", "ko": "1만 건당 {price}"},
+    "price.streaming": {"en": "Lambda response streaming", "ko": "Lambda 응답 스트리밍"},
+    "price.per_streamed_gb": {
+        "en": "{price} per GB past each response's first 6 MB",
+        "ko": "응답마다 처음 6MB를 넘는 GB당 {price}",
+    },
+    "price.url": {"en": "$0: its invocations are Lambda requests", "ko": "$0: 호출은 Lambda 요청으로 과금"},
+    "price.cloudfront": {"en": "CloudFront HTTPS requests ({viewers})", "ko": "CloudFront HTTPS 요청 ({viewers})"},
+    "seed.compute_full": {"en": "compute, no free tier", "ko": "컴퓨팅, 무료 구간 제외"},
+    "seed.requests_full": {"en": "requests, no free tier", "ko": "요청, 무료 구간 제외"},
+    "seed.total_full": {"en": "total, no free tier (the seed's $25.62)", "ko": "합계, 무료 구간 제외 (시드의 $25.62)"},
+    "seed.compute_free": {
+        "en": "compute, free tier deducted (the seed's $18.34)",
+        "ko": "컴퓨팅, 무료 구간 포함 (시드의 $18.34)",
+    },
+    "seed.requests_free": {
+        "en": "requests, free tier deducted: what $18.34 leaves out",
+        "ko": "요청, 무료 구간 포함: $18.34에 빠진 것",
+    },
+    "seed.total_free": {"en": "total, free tier deducted (AWS's example)", "ko": "합계, 무료 구간 포함 (AWS 예제)"},
+    "seed.compute_today": {
+        "en": "compute, free tier deducted, at today's unrounded price",
+        "ko": "컴퓨팅, 무료 구간 포함, 반올림 전 현재 요금",
+    },
+    "bill.service": {"en": "service", "ko": "서비스"},
+    "bill.name": {"en": "name", "ko": "이름"},
+    "bill.requests": {"en": "requests", "ko": "요청 수"},
+    "bill.usd": {"en": "USD, no free tier", "ko": "USD, 무료 구간 제외"},
+    "bill.checks": {
+        "en": "every function you ran is in the bill: {functions} | the lines add up: {adds_up} | "
+        "inside the free tier: {free}",
+        "ko": "실행한 함수가 모두 청구서에 있음: {functions} | 항목의 합이 맞음: {adds_up} | 무료 구간 안: {free}",
+    },
+    "bill.arch": {
+        "en": "the seed's example on arm64: USD {arm} instead of USD {x86} (compute {share:.0%} cheaper)",
+        "ko": "시드 예제를 arm64에서: USD {x86} 대신 USD {arm} (컴퓨팅 {share:.0%} 저렴)",
+    },
+    "bill.no_crossing": {
+        "en": "API Gateway REST and CloudFront + URL do not cross between {low}M and {high}M requests a month: "
+        "CloudFront in front of the URL stays cheaper at every volume",
+        "ko": "월 {low}백만~{high}백만 건 사이에서 API Gateway REST와 CloudFront + URL 선은 만나지 않음: "
+        "모든 규모에서 URL 앞의 CloudFront가 더 쌈",
+    },
+    "bill.crossing": {
+        "en": "API Gateway REST and CloudFront + URL cross at {at} requests a month",
+        "ko": "API Gateway REST와 CloudFront + URL 선은 월 {at}건에서 만남",
+    },
+    "bill.memory": {"en": "memory (MB)", "ko": "메모리(MB)"},
+    "bill.duration": {"en": "duration (ms)", "ko": "실행 시간(ms)"},
+    "bill.monthly": {"en": "USD / month for 1M invocations", "ko": "호출 100만 건의 월 USD"},
+    "bill.memory_verdict": {
+        "en": "up to {one_vcpu} MB the cost stays within {spread:.1%} while the duration falls {faster:.0f}x; "
+        "at {top} MB it costs {more:.1f}x as much and runs no faster",
+        "ko": "{one_vcpu}MB까지는 요금 차이가 {spread:.1%} 이내인 채로 실행 시간이 {faster:.0f}배 줄고, "
+        "{top}MB에서는 {more:.1f}배 비싸지만 더 빨라지지 않음",
+    },
+    "plot.workshop_bill": {
+        "en": "This workshop, priced without the free tier (USD)",
+        "ko": "이 워크숍의 요금, 무료 구간 제외(USD)",
+    },
+    "plot.front_doors": {
+        "en": "One month: Lambda + front door, 10 ms at 128 MB, free tiers deducted",
+        "ko": "한 달: Lambda + 앞단, 128MB에서 10ms, 무료 구간 포함",
+    },
+    "plot.memory": {
+        "en": "A CPU-bound handler: 1M invocations a month, no free tier",
+        "ko": "CPU를 쓰는 핸들러: 월 100만 호출, 무료 구간 제외",
     },
     # -- 06 origin access control --------------------------------------------------------------------------------
     "oac.through": {"en": "through CloudFront: {result}", "ko": "CloudFront 경유: {result}"},

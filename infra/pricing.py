@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .i18n import t
+
 READ = "2026-12-02"
 LAMBDA_PRICING = "https://aws.amazon.com/lambda/pricing/"
 APIGW_PRICING = "https://aws.amazon.com/api-gateway/pricing/"
@@ -317,3 +319,73 @@ def usage_by_function(logs: Any, prefix: str, *, start_ms: int | None = None) ->
         groups += [group["logGroupName"] for group in page["logGroups"]]
     names = [group.removeprefix("/aws/lambda/") for group in groups]
     return {name: usage_of(report_lines(logs, name, start_ms=start_ms)) for name in names}
+
+
+# --- tables the cost lesson shows ---------------------------------------------------------------------------
+
+
+def _per(amount: Decimal, count: int) -> str:
+    """``$0.20`` for ``0.0000002`` per 1 x ``count`` (at least two decimals, as the pricing pages write them)."""
+    value = (amount * count).normalize()
+    return f"${value:.2f}" if value.as_tuple().exponent >= -2 else f"${value:f}"
+
+
+def price_rows(region: str = "ap-northeast-2", lang: str | None = None) -> list[dict[str, str]]:
+    """Every price the kit bills with, for ``region``: what, price, free each month, source and the day read."""
+    viewers = VIEWERS_OF_REGION[region]
+    rows: list[tuple[str, str, str, str]] = []
+    for architecture in ("x86_64", "arm64"):
+        prices = lambda_prices(region, architecture)
+        rows.append(
+            (
+                t("price.duration", lang, architecture=architecture),
+                t("price.per_gb_second", lang, price=_per(prices.gb_second.amount, 1)),
+                t("price.free_gb_seconds", lang),
+                prices.gb_second.source,
+            )
+        )
+    rows += [
+        (
+            t("price.requests", lang),
+            t("price.per_million", lang, price=_per(_REQUEST.amount, 1_000_000)),
+            "1,000,000",
+            _REQUEST.source,
+        ),
+        (
+            t("price.streaming", lang),
+            t("price.per_streamed_gb", lang, price=_per(STREAMED_GB.amount, 1)),
+            "100 GiB",
+            STREAMED_GB.source,
+        ),
+        ("Function URL", t("price.url", lang), "-", LAMBDA_PRICING),
+        (
+            "API Gateway REST API",
+            t("price.per_million", lang, price=_per(API_GATEWAY_REST[region].amount, 1_000_000)),
+            "-",
+            API_GATEWAY_REST[region].source,
+        ),
+        (
+            t("price.cloudfront", lang, viewers=viewers),
+            t("price.per_10000", lang, price=_per(CLOUDFRONT_HTTPS[viewers].amount, 10_000)),
+            "10,000,000",
+            CLOUDFRONT_HTTPS[viewers].source,
+        ),
+    ]
+    columns = [t(f"price.column.{key}", lang) for key in ("what", "price", "free", "source", "read")]
+    return [dict(zip(columns, (*row, READ), strict=True)) for row in rows]
+
+
+def seed_example_rows(lang: str | None = None) -> list[dict[str, str]]:
+    """The seed's "512MB, 3M a month, 1 s each" example, one line a figure, each with how it comes about."""
+    seed = seed_example()
+    lines = [
+        ("seed.compute_full", seed.compute_without_free_tier, "3,000,000 s x 10 x $0.000000834 (100 ms, 512 MB)"),
+        ("seed.requests_full", seed.requests_without_free_tier, "3,000,000 x $0.20 / 1M"),
+        ("seed.total_full", seed.total_without_free_tier, "25.02 + 0.60"),
+        ("seed.compute_free", seed.compute_with_free_tier, "(1,500,000 - 400,000) GB-s x $0.00001667"),
+        ("seed.requests_free", seed.requests_with_free_tier, "(3,000,000 - 1,000,000) x $0.20 / 1M"),
+        ("seed.total_free", seed.total_with_free_tier, "18.34 + 0.40"),
+        ("seed.compute_today", seed.compute_with_free_tier_today, "1,100,000 GB-s x $0.0000166667"),
+    ]
+    line, how = t("price.column.line", lang), t("price.column.how", lang)
+    return [{line: t(key, lang), "USD": f"{amount}", how: formula} for key, amount, formula in lines]

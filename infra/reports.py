@@ -59,3 +59,24 @@ def cold_and_warm_table(invocations: list[tuple[dict[str, object], int]], lang: 
             }
         )
     return pd.DataFrame(rows).set_index(t("reports.invocation", lang))
+
+
+def initialization_table(
+    results: list[tuple[dict[str, object], dict[str, object]]], lang: str | None = None
+) -> pd.DataFrame:
+    """One row per invocation of ``handlers/release.py`` (its answer, and its REPORT fields): how its environment
+    was initialised, the version that ran, and ``Init Duration`` if INIT ran for it. Sorted by initialisation
+    type, so that invocations sent at once read the same whichever finished first."""
+    rows = []
+    for answer, report in results:
+        init = report.get("Init Duration (ms)")
+        rows.append(
+            {
+                "AWS_LAMBDA_INITIALIZATION_TYPE": answer["initialization"],
+                t("versions.version", lang): answer["version"],
+                "Init Duration": f"{init:8.2f} ms" if isinstance(init, float) else "",
+                "Duration": f"{report['Duration (ms)']:8.2f} ms",
+            }
+        )
+    rows.sort(key=lambda row: str(row["AWS_LAMBDA_INITIALIZATION_TYPE"]))
+    return pd.DataFrame(rows, index=pd.RangeIndex(1, len(rows) + 1))

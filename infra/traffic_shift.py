@@ -16,6 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
+from .i18n import t
+
 
 def route(lam: Any, function_name: str, alias: str, *, old: str, new: str, share: float) -> dict[str, Any]:
     """Send ``share`` (0..1) of the alias's invocations to version ``new``, the rest to ``old``; return the alias."""
@@ -74,3 +78,22 @@ def shift(
         answered = Counter(ask() for _ in range(requests))
         steps.append(Step(share, requests, dict(answered), new))
     return steps
+
+
+def steps_table(steps: Sequence[Step], lang: str | None = None) -> pd.DataFrame:
+    """One row per step: the share asked for, the band a correct router stays inside, and whether it did.
+
+    The observed counts are left to the plot: they differ from run to run, by design of the router.
+    """
+    rows = []
+    for step in steps:
+        low, high = step.expected_range
+        rows.append(
+            {
+                t("shift.asked", lang): f"{step.share:.0%}",
+                t("shift.requests", lang): step.requests,
+                t("shift.band", lang): f"{low:.1%} – {high:.1%}",
+                t("shift.within", lang): t("yes" if step.within else "no", lang),
+            }
+        )
+    return pd.DataFrame(rows).set_index(t("shift.asked", lang))

@@ -165,18 +165,24 @@ def ensure_function_url(
     return FunctionUrl(updated["FunctionUrl"], auth_type, invoke_mode, "updated")
 
 
-def policy_statement_ids(lam: Any, name: str) -> list[str]:
-    """The Sids of the function's resource policy (empty when it has none)."""
+def policy_statement_ids(lam: Any, name: str, qualifier: str | None = None) -> list[str]:
+    """The Sids of the function's (or its alias's) resource policy (empty when it has none)."""
+    where = {"Qualifier": qualifier} if qualifier else {}
     try:
-        policy = json.loads(lam.get_policy(FunctionName=name)["Policy"])
+        policy = json.loads(lam.get_policy(FunctionName=name, **where)["Policy"])
     except lam.exceptions.ResourceNotFoundException:
         return []
     return [statement.get("Sid", "") for statement in policy.get("Statement", [])]
 
 
-def ensure_public_url_permissions(lam: Any, name: str) -> list[str]:
-    """Both permissions a public (AuthType NONE) URL needs since October 2025; return the Sids added."""
-    present = set(policy_statement_ids(lam, name))
+def ensure_public_url_permissions(lam: Any, name: str, *, qualifier: str | None = None) -> list[str]:
+    """Both permissions a public (AuthType NONE) URL needs since October 2025; return the Sids added.
+
+    The URL of an alias is authorised by the alias's own resource policy, so its permissions carry the alias as
+    ``Qualifier`` (urls-auth.html: the policy of the function or alias the URL is on).
+    """
+    where = {"Qualifier": qualifier} if qualifier else {}
+    present = set(policy_statement_ids(lam, name, qualifier))
     added = []
     if "FunctionURLAllowPublicAccess" not in present:
         lam.add_permission(
@@ -185,6 +191,7 @@ def ensure_public_url_permissions(lam: Any, name: str) -> list[str]:
             Action="lambda:InvokeFunctionUrl",
             Principal="*",
             FunctionUrlAuthType="NONE",
+            **where,
         )
         added.append("FunctionURLAllowPublicAccess")
     if "FunctionURLAllowInvokeAction" not in present:
@@ -194,6 +201,7 @@ def ensure_public_url_permissions(lam: Any, name: str) -> list[str]:
             Action="lambda:InvokeFunction",
             Principal="*",
             InvokedViaFunctionUrl=True,
+            **where,
         )
         added.append("FunctionURLAllowInvokeAction")
     return added

@@ -304,6 +304,9 @@ class EnvironmentPool:
             if state != "ready":
                 async with self._lock:
                     self._retire([env])
+                # An INIT that ends the runtime (or runs out of time) will do so again: the config fails rather
+                # than start environments for ever (the keeper marks it FAILED with this as its reason).
+                raise RuntimeError(f"the execution environment's INIT ended without a ready runtime ({state})")
         return len(self.provisioned(spec.pool_key))
 
     async def release_provisioned(self, keep: set[tuple[str, str, str]]) -> int:

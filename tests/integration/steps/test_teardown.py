@@ -89,7 +89,7 @@ EVERY_KIND = {
 }
 
 
-def test_notebook_08_removes_one_learners_resources_and_leaves_the_others(endpoint, domain, monkeypatch) -> None:
+def test_notebook_10_removes_one_learners_resources_and_leaves_the_others(endpoint, domain, monkeypatch) -> None:
     first = f"a{uuid.uuid4().hex[:6]}"
     second = first + "b"  # "<first>b-..." never starts with "<first>-"
     kits = {learner: learner_kit(endpoint, learner, domain) for learner in (first, second)}
@@ -100,7 +100,7 @@ def test_notebook_08_removes_one_learners_resources_and_leaves_the_others(endpoi
 
     monkeypatch.setenv("KIT_LEARNER", first)
     monkeypatch.setenv("KIT_DOMAIN", domain)
-    notebook = nbformat.read(ROOT / "notebooks" / "08_cleanup.ipynb", as_version=4)
+    notebook = nbformat.read(ROOT / "notebooks" / "10_cleanup.ipynb", as_version=4)
     NotebookClient(notebook, timeout=300, resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     printed = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     assert f"nothing of {first} is left" in printed
