@@ -23,6 +23,7 @@ CATALOG: Mapping[str, Mapping[str, str]] = {
     "action.unchanged": {"en": "unchanged", "ko": "변경 없음"},
     "action.requested": {"en": "requested", "ko": "요청됨"},
     "action.found": {"en": "found", "ko": "찾음"},
+    "action.published": {"en": "published", "ko": "게시됨"},
     # -- 00 setup ------------------------------------------------------------------------------------------------
     "setup.mode": {
         "en": "mode: {mode} | region: {region} | learner prefix: {learner}",

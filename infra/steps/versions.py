@@ -29,9 +29,11 @@ from ..reports import parse_report
 
 @dataclass(frozen=True)
 class Version:
+    """A published version; ``unchanged`` when nothing changed since the last one (no new number)."""
+
     number: str
     arn: str
-    action: str  # "published" (a new number) or "unchanged" (code and configuration as the last version)
+    action: str  # "published" | "unchanged"
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Alias:
     arn: str
     version: str
     weights: dict[str, float]
-    action: str  # "created", "updated" or "unchanged"
+    action: str  # "created" | "updated" | "unchanged"
 
 
 def published_numbers(lam: Any, name: str) -> list[str]:

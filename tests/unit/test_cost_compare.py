@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from infra import cost_compare, pricing
 
 
@@ -52,3 +54,14 @@ def test_more_memory_costs_the_same_until_one_vcpu_then_more() -> None:
     below = compute[:4]
     assert max(below) - min(below) < Decimal("0.05")  # the same GB-seconds, to within 1 ms rounding
     assert compute[4] > Decimal("1.9") * compute[3]  # twice the memory, no faster: twice the compute charge
+
+
+def test_memory_summary_says_flat_up_to_one_vcpu_then_dearer() -> None:
+    points = cost_compare.memory_sweep(200, [128, 256, 512, 1024, 1769, 2048, 3008])
+    summary = cost_compare.memory_summary(points)
+    assert summary.spread < 0.01  # the same GB-seconds, give or take the 1 ms rounding
+    assert summary.faster == pytest.approx(1769 / 128)
+    assert summary.more == pytest.approx(float(points[-1].monthly_cost / points[4].monthly_cost))
+    assert 1.6 < summary.more < 1.75  # 3008 / 1769, plus the unchanged request charge
+    with pytest.raises(ValueError, match="1769 MB"):
+        cost_compare.memory_summary(points[:4])

@@ -115,6 +115,6 @@ def test_every_action_a_deploy_step_reports_has_its_words() -> None:
         a for path in steps for a in re.findall(r"action: str  # (.+)", path.read_text()) for a in a.split(" | ")
     }
     actions = {a.strip('"') for a in actions}
-    assert actions == {"created", "updated", "unchanged", "requested", "found"}
+    assert actions == {"created", "updated", "unchanged", "requested", "found", "published"}
     for action in actions:
         assert t(f"action.{action}", "en") == action and t(f"action.{action}", "ko")

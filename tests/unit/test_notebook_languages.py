@@ -34,9 +34,11 @@ def test_the_kits_notebooks_pass_every_check() -> None:
     assert nl.check() == []
 
 
-def test_there_are_nine_notebooks_in_each_language() -> None:
-    assert len(list(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))) == 9
-    assert len(list((NOTEBOOKS / "ko").glob("[0-9][0-9]_*.ipynb"))) == 9
+def test_the_workshop_sequence_is_the_same_in_each_language_and_cleanup_is_last() -> None:
+    english = [p.name for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
+    assert [p.name for p in sorted((NOTEBOOKS / "ko").glob("[0-9][0-9]_*.ipynb"))] == english
+    assert [name[:2] for name in english] == [f"{n:02d}" for n in range(11)]
+    assert english[-1] == "10_cleanup.ipynb" and "08_versions_and_aliases.ipynb" in english
 
 
 def test_korean_notebooks_are_written_for_korean_readers_and_english_ones_are_not() -> None:

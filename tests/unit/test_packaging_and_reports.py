@@ -166,3 +166,16 @@ def test_a_streaming_zip_carries_the_runtime_and_an_executable_wrapper() -> None
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
     assert modes == {"counter.py": 0o644, "streaming_runtime.py": 0o644, "stream_bootstrap": 0o755}
     assert STREAMING_ENVIRONMENT == {"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/stream_bootstrap"}
+
+
+def test_initialization_table_sorts_invocations_sent_at_once_and_shows_init_only_where_it_ran() -> None:
+    cold = {"Duration (ms)": 1001.5, "Init Duration (ms)": 92.25, "cold": True}
+    warm = {"Duration (ms)": 1000.75, "cold": False}
+    results = [
+        ({"initialization": "provisioned-concurrency", "version": "3"}, warm),
+        ({"initialization": "on-demand", "version": "3"}, cold),
+    ]
+    table = reports.initialization_table(results, lang="en")
+    assert list(table["AWS_LAMBDA_INITIALIZATION_TYPE"]) == ["on-demand", "provisioned-concurrency"]
+    assert [cell.strip() for cell in table["Init Duration"]] == ["92.25 ms", ""]
+    assert list(table["version"]) == ["3", "3"] and list(table.index) == [1, 2]

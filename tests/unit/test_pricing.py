@@ -108,3 +108,34 @@ def test_usage_adds_billed_duration_times_memory() -> None:
     bill = usage.bill(free_tier=False)
     assert bill.request_charge == 3 * Decimal("0.0000002")
     assert bill.compute_charge == usage.gb_seconds * Decimal("0.0000166667")
+
+
+def test_the_price_table_shows_every_price_with_its_source_in_both_languages() -> None:
+    english = pricing.price_rows("ap-northeast-2", lang="en")
+    assert [row["price"] for row in english] == [
+        "$0.0000166667 per GB-second (billed per 1 ms)",
+        "$0.0000133334 per GB-second (billed per 1 ms)",
+        "$0.20 per 1M",
+        "$0.008 per GB past each response's first 6 MB",
+        "$0: its invocations are Lambda requests",
+        "$3.50 per 1M",
+        "$0.012 per 10,000",
+    ]
+    assert {row["read on"] for row in english} == {pricing.READ}
+    assert all(row["source"].startswith("https://aws.amazon.com/") for row in english)
+    assert pricing.price_rows("us-east-1", lang="en")[-1]["price"] == "$0.01 per 10,000"
+    korean = pricing.price_rows("ap-northeast-2", lang="ko")
+    assert korean[2] == {
+        "항목": "Lambda 요청",
+        "요금": "100만 건당 $0.20",
+        "매월 무료": "1,000,000",
+        "출처": pricing.LAMBDA_PRICING,
+        "확인한 날": pricing.READ,
+    }
+
+
+def test_the_seed_example_table_carries_the_seed_figures() -> None:
+    rows = pricing.seed_example_rows(lang="en")
+    assert [row["USD"] for row in rows] == ["25.02", "0.60", "25.62", "18.34", "0.40", "18.74", "18.33"]
+    assert "what $18.34 leaves out" in rows[4]["line"]
+    assert [row["USD"] for row in pricing.seed_example_rows(lang="ko")] == [row["USD"] for row in rows]

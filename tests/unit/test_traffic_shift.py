@@ -48,3 +48,15 @@ def test_steps_report_the_observed_share_and_its_band() -> None:
     low, high = traffic_shift.band(200, 0.05)
     assert low == 0.0 and 22 < high < 23  # 10 + 4 x 3.08
     assert not traffic_shift.Step(0.5, 200, {"1": 200}, "2").within
+
+
+def test_steps_table_shows_what_does_not_change_from_run_to_run() -> None:
+    steps = [
+        traffic_shift.Step(0.05, 200, {"1": 190, "2": 10}, "2"),
+        traffic_shift.Step(0.5, 200, {"1": 10, "2": 190}, "2"),
+    ]
+    table = traffic_shift.steps_table(steps, lang="en")
+    assert list(table.index) == ["5%", "50%"]
+    assert list(table["observed share inside it"]) == ["yes", "no"]
+    assert table["expected band"].iloc[0] == "0.0% – 11.2%"
+    assert list(traffic_shift.steps_table(steps, lang="ko")["관측 비율이 범위 안"]) == ["예", "아니요"]
