@@ -1,4 +1,4 @@
-"""Cleanup through the paths a user takes: notebook 08 for one of two learners, and ``python -m infra.steps.teardown``
+"""Cleanup through the paths a user takes: notebook 10 for one of two learners, and ``python -m infra.steps.teardown``
 killed half-way and run again."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from nbclient import NotebookClient
 
 import infra
 from infra import certificates, cloudfront, deploy, dns, packaging, teardown
+from infra.steps import versions
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.integration
@@ -32,8 +33,9 @@ def learner_kit(endpoint: str, learner: str, domain: str) -> infra.Kit:
     return infra.Kit(infra.Settings(learner=learner, domain=domain), endpoint=endpoint)
 
 
-def build_world(kit: infra.Kit) -> None:
-    """What the notebooks create, in small: every kind of resource the cleanup must remove."""
+def build_world(kit: infra.Kit) -> str:
+    """What the notebooks create, in small: every kind of resource the cleanup must remove; returns the URL of
+    notebook 08's alias (a function with versions, an alias with a URL of its own and provisioned concurrency)."""
     lam, iam = kit.client("lambda"), kit.client("iam")
     cf, acm, route53 = kit.client("cloudfront", "us-east-1"), kit.client("acm", "us-east-1"), kit.client("route53")
     role = deploy.ensure_execution_role(iam, kit.name("lambda-role"), tags=kit.tags)
@@ -69,6 +71,21 @@ def build_world(kit: infra.Kit) -> None:
         PolicyName=kit.name("invoke"), PolicyDocument=json.dumps(deploy.invoke_url_policy(fn.arn))
     )
     iam.attach_user_policy(UserName=user.user_name, PolicyArn=policy["Policy"]["Arn"])
+    release = deploy.ensure_function(
+        lam,
+        kit.name("release"),
+        role_arn=role.arn,
+        zip_bytes=packaging.build_zip("release"),
+        handler="release.handler",
+        tags=kit.tags,
+    )
+    number = versions.publish_version(lam, release.name).number
+    versions.ensure_alias(lam, release.name, "live", number)
+    alias_url = deploy.ensure_function_url(lam, release.name, qualifier="live").url
+    deploy.ensure_public_url_permissions(lam, release.name, qualifier="live")
+    versions.ensure_provisioned_concurrency(lam, release.name, "live", 1)
+    assert kit.http().get(alias_url).json()["invoked_as"] == "live"
+    return alias_url
 
 
 def kinds(resources: list[teardown.Resource]) -> set[str]:
@@ -93,8 +110,7 @@ def test_notebook_10_removes_one_learners_resources_and_leaves_the_others(endpoi
     first = f"a{uuid.uuid4().hex[:6]}"
     second = first + "b"  # "<first>b-..." never starts with "<first>-"
     kits = {learner: learner_kit(endpoint, learner, domain) for learner in (first, second)}
-    for kit in kits.values():
-        build_world(kit)
+    alias_urls = {learner: build_world(kit) for learner, kit in kits.items()}
     before = {learner: teardown.Teardown(kit).inventory() for learner, kit in kits.items()}
     assert kinds(before[first]) == EVERY_KIND == kinds(before[second])
 
@@ -108,6 +124,8 @@ def test_notebook_10_removes_one_learners_resources_and_leaves_the_others(endpoi
 
     assert teardown.Teardown(kits[first]).inventory() == []
     assert teardown.Teardown(kits[second]).inventory() == before[second]
+    assert kits[first].http().get(alias_urls[first]).status_code == 403  # the alias's URL went with its function
+    assert kits[second].http().get(alias_urls[second]).status_code == 200
     assert kits[second].http().get(f"https://{kits[second].settings.custom_domain('api')}/hello").status_code == 200
 
 
