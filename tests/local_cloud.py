@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import textwrap
+import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -75,10 +76,30 @@ def zip_source(source: str, module: str = "fn") -> bytes:
     return buffer.getvalue()
 
 
-def create_python_function(lam: Any, name: str, role_arn: str, zip_bytes: bytes, **config: Any) -> None:
-    """``create_function`` on Python 3.12 with ``fn.handler`` unless ``config`` says otherwise."""
+def wait_until_active(lam: Any, name: str, *, timeout: float = 10.0, every: float = 0.05) -> None:
+    """Poll ``GetFunctionConfiguration`` until ``name`` is ``Active`` (a new function is ``Pending`` at first).
+
+    ``function_active_v2`` would do, but it sleeps a whole second between polls; this keeps the suite fast.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        state = lam.get_function_configuration(FunctionName=name)["State"]
+        if state == "Active":
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{name} is still {state} {timeout} s after it was created")
+        time.sleep(every)
+
+
+def create_python_function(
+    lam: Any, name: str, role_arn: str, zip_bytes: bytes, *, wait: bool = True, **config: Any
+) -> None:
+    """``create_function`` on Python 3.12 with ``fn.handler`` unless ``config`` says otherwise; then, unless
+    ``wait`` is false, wait until it is ``Active`` so that it may be invoked."""
     defaults = {"Runtime": "python3.12", "Handler": "fn.handler"}
     lam.create_function(**{**defaults, **config}, FunctionName=name, Role=role_arn, Code={"ZipFile": zip_bytes})
+    if wait:
+        wait_until_active(lam, name)
 
 
 def public_url(lam: Any, name: str, *, invoke_mode: str = "BUFFERED", permissions: str = "both") -> str:
@@ -137,10 +158,11 @@ def deploy(aws, role_arn: str, endpoint: str) -> Iterator[Any]:
     ) -> Deployed:
         name = f"it-{uuid.uuid4().hex[:10]}"
         create_python_function(
-            lam, name, role_arn, zip_source(source), Timeout=timeout, Environment={"Variables": env or {}}
+            lam, name, role_arn, zip_source(source), wait=False, Timeout=timeout, Environment={"Variables": env or {}}
         )
         created.append(name)
         function_url = public_url(lam, name, permissions=permissions) if url else None
+        wait_until_active(lam, name)
         return Deployed(name, function_url, endpoint)
 
     yield make
@@ -194,6 +216,7 @@ def streaming(aws, role_arn):
         )
         created.append(name)
         url = public_url(lam, name, invoke_mode=invoke_mode)
+        wait_until_active(lam, name)
         return name, url
 
     yield make

@@ -89,8 +89,16 @@ def ensure_function(
     tags: dict[str, str] | None = None,
     sleep: Sleep = time.sleep,
     role_wait_s: float = 30.0,
+    active_poll_s: float = 0.25,
 ) -> Function:
-    """Create the function, or bring its code and configuration up to date."""
+    """Create the function, or bring its code and configuration up to date.
+
+    A new function is ``Pending`` until Lambda has made it ready (functions-states.html; about half a second in
+    the local cloud, usually about a second on AWS for a .zip function outside a VPC): the ``function_active_v2``
+    waiter polls ``GetFunction`` every ``active_poll_s`` seconds, for up to a minute, before this returns. Its own
+    default, one second, would make every new function in a notebook take a second; four polls a second for a
+    moment are far inside Lambda's control-plane quotas.
+    """
     config = {
         "Role": role_arn,
         "Handler": handler,
@@ -114,7 +122,10 @@ def ensure_function(
                 if "cannot be assumed" not in str(exc) or time.monotonic() > deadline:
                     raise
                 sleep(2)
-        lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        attempts = max(1, round(60 / active_poll_s))
+        lam.get_waiter("function_active_v2").wait(
+            FunctionName=name, WaiterConfig={"Delay": active_poll_s, "MaxAttempts": attempts}
+        )
         return Function(name, created["FunctionArn"], created["CodeSha256"], "created")
     action = "unchanged"
     if current["CodeSha256"] != code_sha256(zip_bytes):

@@ -29,6 +29,11 @@ _ALIASES_NEED_A_CERTIFICATE = (
 )
 _CONFIGURATION = "a function's configuration has RevisionId, LoggingConfig and RuntimeVersionConfig on AWS"
 _DEPLOYING = "a distribution is InProgress after CreateDistribution, as on AWS, where moto says Deployed at once"
+_PENDING = (
+    "a new function is Pending at first (functions-states.html): GetFunction says so, and UpdateFunctionCode, "
+    "UpdateFunctionConfiguration and PublishVersion right after CreateFunction get 409 ResourceConflictException "
+    "on AWS; moto's test does not wait for Active"
+)
 _IF_MATCH = "UpdateDistribution/DeleteDistribution check If-Match against the ETag (PreconditionFailed), as AWS does"
 
 #: moto test (node id, or a prefix ending in "[" for all its parametrizations) -> why the kit is right to fail it.
@@ -42,6 +47,19 @@ RIGHT_TO_FAIL = {
     ),
     "tests/test_awslambda/test_lambda.py::test_create_function_from_zipfile": _CONFIGURATION,
     "tests/test_awslambda/test_lambda.py::test_list_create_list_get_delete_list": _CONFIGURATION,
+    "tests/test_awslambda/test_lambda.py::test_get_function_created_with_zipfile": _PENDING,
+    "tests/test_awslambda/test_lambda.py::test_publish": _PENDING,
+    "tests/test_awslambda/test_lambda.py::test_list_versions_by_function": _PENDING,
+    "tests/test_awslambda/test_lambda.py::test_list_aliases": _PENDING,
+    "tests/test_awslambda/test_lambda.py::test_update_function_s3": _PENDING,
+    "tests/test_awslambda/test_lambda.py::test_update_function_ecr": _PENDING,
+    "tests/test_awslambda/test_lambda.py::test_multiple_qualifiers": _PENDING,
+    "tests/test_awslambda/test_lambda_alias.py::test_aliases_are_unique_per_function": _PENDING,
+    "tests/test_awslambda/test_lambda_alias.py::test_update_alias": _PENDING,
+    "tests/test_awslambda/test_lambda_alias.py::test_get_function_using_alias[": _PENDING,
+    "tests/test_awslambda/test_lambda_layers.py::test_create_function_with_layer": _PENDING,
+    "tests/test_awslambda/test_lambda_policy.py::test_get_policy_with_qualifier": _PENDING,
+    "tests/test_awslambda/test_lambda_policy.py::test_remove_function_permission__with_qualifier[": _PENDING,
     "tests/test_awslambda/test_lambda_eventsourcemapping.py::test_event_source_mapping_tagging_lifecycle": (
         "its package is b'any zip file': Lambda refuses what it cannot unzip (InvalidParameterValueException)"
     ),

@@ -16,7 +16,8 @@ github.com/oven-sh/bun/issues/22994). A response header the function set that HT
 CR/LF): 502 naming it (a choice, as for Function URLs; API Gateway's answer is not recorded).
 Errors: unknown API or stage 403 ``{"message":"Forbidden"}``; no such resource or method 403
 ``{"message":"Missing Authentication Token"}``; no permission, a function error or a malformed proxy
-response 502/500 ``{"message": "Internal server error"}``.
+response 502/500 ``{"message": "Internal server error"}``; a function still being created (``Pending``) 500
+``{"message": "Internal server error"}`` (a choice: API Gateway's answer when Invoke refuses is not recorded).
 
 Not emulated: other integration types, authorizers, API keys, usage plans, request validation, mapping
 templates, stage variables in URIs, response streaming of REST APIs (``responseTransferMode``).
@@ -38,7 +39,7 @@ from urllib.parse import parse_qsl, unquote
 from ..http.field_values import as_text, unsendable_answer
 from ..http.types import HttpRequest, HttpResponse
 from ..iam.policy import AuthzRequest, Caller, Decision, evaluate
-from ..lambda_.invocation import InvocationOutcome, Throttled
+from ..lambda_.invocation import FunctionPending, InvocationOutcome, Throttled
 from ..lambda_.moto_lambda import ResolvedFunction
 from ..lambda_.service import buffered
 
@@ -270,6 +271,8 @@ class RestApiGateway:
             return _message(504, "Endpoint request timed out")  # the function runs on
         except Throttled:
             return _message(429, "Too Many Requests")
+        except FunctionPending:
+            return _message(500, "Internal server error")
         if outcome.is_error:
             return _message(502, "Internal server error")
         response = proxy_response(outcome.payload)

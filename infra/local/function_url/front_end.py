@@ -8,6 +8,10 @@ Emulates, for a request to ``<url-id>.lambda-url.<region>.on.aws`` (or ``.localh
   emulates an older account where ``lambda:InvokeFunctionUrl`` alone suffices;
 - a request whose event exceeds 6 MB: 413 ``RequestEntityTooLargeException``; throttling: 429
   ``{"Message":"Rate Exceeded."}``;
+- a function still being created (``Pending``, functions-states.html: Lambda does not invoke it): 409
+  ``x-amzn-ErrorType: ResourceConflictException`` with ``{"Message":"The operation cannot be performed at this
+  time. The function is currently in the following state: Pending"}``. Choice: no source records what a URL
+  answers then; this is Invoke's error in the shape of the URL's other errors (413, 429);
 - the function runs with the payload-2.0 event (``function_url/event.py``) and its result is mapped by
   ``function_url/response.py``; an error, a timeout, a crashed runtime or an unmappable result: 502
   ``Internal Server Error`` [validated for errors; inferred for the others];
@@ -38,7 +42,7 @@ from ..http.types import HttpRequest, HttpResponse, json_error
 from ..iam.identity import Identity, find_identity, signed_by
 from ..iam.sigv4 import SignatureError
 from ..lambda_.function_spec import MAX_SYNC_PAYLOAD
-from ..lambda_.invocation import InvocationOutcome, StreamError, Throttled, new_trace_id
+from ..lambda_.invocation import FunctionPending, InvocationOutcome, StreamError, Throttled, new_trace_id
 from ..lambda_.moto_lambda import ResolvedFunction, UrlTarget
 from ..lambda_.service import buffered
 from ..lambda_.url_configs import deleted_alias_url
@@ -135,6 +139,8 @@ class FunctionUrlFrontEnd:
             outcome = await self.invoke(target.function, payload, request_id, trace)
         except Throttled:
             return json_error(429, b'{"Message":"Rate Exceeded."}', "TooManyRequestsException")
+        except FunctionPending as exc:
+            return json_error(409, json.dumps({"Message": exc.message}).encode(), "ResourceConflictException")
         if outcome.stream:
             response = await self._map_stream(outcome, target.invoke_mode)
         elif target.invoke_mode == "RESPONSE_STREAM" and not outcome.is_error:

@@ -87,6 +87,20 @@ class Throttled(Exception):
         self.message = message
 
 
+class FunctionPending(Exception):
+    """The function is still being created (``Pending``): Lambda does not invoke it (functions-states.html)."""
+
+    #: Observed from AWS (remotion-dev/remotion#1186); LocalStack's AWS-validated test of an Invoke right after
+    #: CreateFunction expects it with status 409.
+    MESSAGE = (
+        "The operation cannot be performed at this time. The function is currently in the following state: Pending"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+        self.message = self.MESSAGE
+
+
 class EnvironmentGone(Exception):
     """The runtime exited between invocations, before it took this one: run it in a new environment.
 

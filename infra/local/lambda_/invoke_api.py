@@ -7,10 +7,16 @@ Emulates (API_Invoke.html; LocalStack snapshots recorded on AWS):
 - ``Event``: 202 at once, the function runs in the background; ``DryRun``: 204 after the checks;
 - errors: a name or qualifier Lambda refuses before any look-up (another region's ARN, a malformed name, a
   qualifier that contradicts the name's) as ``function_ref.py`` says and cites;
-  unknown function/qualifier 404 ``ResourceNotFoundException`` (moto's message), a payload that
+  unknown function/qualifier 404 ``ResourceNotFoundException`` (moto's message); a function still being created
+  (``Pending``, functions-states.html: "Lambda does not invoke a function during pending state") 409
+  ``ResourceConflictException`` "The operation cannot be performed at this time. The function is currently in the
+  following state: Pending" (observed from AWS, remotion-dev/remotion#1186; LocalStack's AWS-validated test of an
+  Invoke right after CreateFunction expects this text and 409), for every invocation type; a payload that
   is not JSON 400 ``InvalidRequestContentException``, over 6 MB (256 KB... 1 MB for ``Event``) 413
   ``RequestEntityTooLargeException``, throttling 429 ``TooManyRequestsException`` with its ``Reason``.
 
+Choice (no recording shows the body): the ``Pending`` 409's body has ``"Type": "User"`` like the kit's other
+Lambda errors.
 Not emulated: retries and destinations of asynchronous invocations, ``ClientContext`` size limits,
 caller authorization (any credentials may invoke, as with moto's other APIs).
 """
@@ -31,9 +37,9 @@ from moto.core.exceptions import JsonRESTError
 from ..http.types import HttpRequest, HttpResponse, json_error
 from .eventstream import encode_event
 from .execution_environment import log_tail
-from .function_ref import FunctionRefError, parse_function_ref
+from .function_ref import FunctionRefError, lambda_error, parse_function_ref
 from .function_spec import MAX_SYNC_PAYLOAD
-from .invocation import InvocationOutcome, StreamError, Throttled
+from .invocation import FunctionPending, InvocationOutcome, StreamError, Throttled
 from .moto_lambda import ResolvedFunction
 from .service import buffered
 
@@ -92,6 +98,8 @@ class LambdaInvokeApi:
             return exc.response()
         except JsonRESTError as exc:
             return HttpResponse(exc.code, list(exc.get_headers()), exc.get_body().encode())
+        if function.pending:
+            return lambda_error(409, "ResourceConflictException", FunctionPending.MESSAGE)
         limit = MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_SYNC_PAYLOAD
         if len(request.body) > limit:
             return _error(

@@ -15,6 +15,9 @@ is not what AWS stores or returns (aws-behaviour.md §10), and adds what it lack
   remembers authorization decisions per revision).
 - a function's configuration shows ``RevisionId``, ``LoggingConfig``, ``RuntimeVersionConfig`` and an empty
   ``Environment`` as AWS does: ``function_configuration.py``, installed from here.
+- a new function is ``Pending`` for a moment, as on AWS (moto: ``Active`` at once); ``UpdateFunctionCode``,
+  ``UpdateFunctionConfiguration`` and ``PublishVersion`` are refused meanwhile, as ``function_configuration.py``
+  says and cites.
 - ``CreateFunction`` / ``UpdateFunctionCode``: a .zip package Lambda refuses (over 262,144,000 bytes unzipped,
   or one it cannot unzip) is an ``InvalidParameterValueException``, as ``deployment_package.check_package``
   says and cites; moto stored any bytes.
@@ -124,13 +127,29 @@ def check_environment(config: dict[str, Any]) -> None:
 _original_create_function = lambda_models.LambdaBackend.create_function
 _original_update_function_configuration = lambda_models.LambdaBackend.update_function_configuration
 _original_delete_function = lambda_models.LambdaBackend.delete_function
+_original_update_function_code = lambda_models.LambdaBackend.update_function_code
+_original_publish_version = lambda_models.LambdaBackend.publish_version
 
 
 def _create_function(self: Any, spec: dict[str, Any]) -> Any:
     check_environment(spec)
     function = _original_create_function(self, spec)
     function_configuration.remember_request(function, spec)
+    group = self._lambdas._functions[function.function_name]
+    for created in [group["latest"], *group["versions"]]:  # ``Publish`` may have made version 1 too
+        function_configuration.start_pending(created)
+    function_configuration.start_pending(function)  # the answer (a copy when ``Publish`` was given)
     return function
+
+
+def _update_function_code(self: Any, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:
+    function_configuration.pending_conflict(self.get_function(function_name, qualifier))
+    return _original_update_function_code(self, function_name, qualifier, body)
+
+
+def _publish_version(self: Any, function_name: str, description: str = "") -> Any:
+    function_configuration.pending_conflict(self.get_function(function_name))
+    return _original_publish_version(self, function_name, description)
 
 
 def _delete_function(self: Any, function_name: str, qualifier: str | None = None) -> None:
@@ -140,6 +159,7 @@ def _delete_function(self: Any, function_name: str, qualifier: str | None = None
 
 
 def _update_function_configuration(self: Any, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:
+    function_configuration.pending_conflict(self.get_function(function_name, qualifier))
     check_environment(body)
     return _original_update_function_configuration(self, function_name, qualifier, body)
 
@@ -206,6 +226,8 @@ def apply() -> None:
     backend.create_function = _create_function  # type: ignore[method-assign]
     backend.delete_function = _delete_function  # type: ignore[method-assign]
     backend.update_function_configuration = _update_function_configuration  # type: ignore[method-assign]
+    backend.update_function_code = _update_function_code  # type: ignore[method-assign]
+    backend.publish_version = _publish_version  # type: ignore[method-assign]
     url_configs.apply()
     function_configuration.apply()
     lambda_responses.LambdaResponse.add_permission = _resp_add_permission  # type: ignore[method-assign]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from moto.awslambda.models import lambda_backends
 
 from .aliases import alias_weights
+from .function_configuration import active_at
 from .function_spec import FunctionSpec, spec_from_moto
 
 
@@ -53,6 +55,14 @@ class ResolvedFunction:
     #: A weighted alias's additional version(s) and their weights (``aliases.alias_weights``): which version runs
     #: is drawn per invocation (``aliases.choose``), after this cache.
     routing: tuple[tuple[float, FunctionSpec], ...] = ()
+    #: The ``time.monotonic()`` from which the version that runs is ``Active`` (``function_configuration``): a
+    #: time, not a state, so that this cache (kept until the control plane changes) never hides the change.
+    active_at: float = 0.0
+
+    @property
+    def pending(self) -> bool:
+        """Whether the function is still being created: one comparison per invocation, no moto lookup."""
+        return self.active_at > time.monotonic()
 
 
 def resolve_function(account_id: str, region: str, name_or_arn: str, qualifier: str | None) -> ResolvedFunction:
@@ -89,7 +99,7 @@ def _resolve_from_moto(account_id: str, region: str, name_or_arn: str, qualifier
     spec = spec_from_moto(function, reserved_concurrency=base.reserved_concurrency)
     routing = alias_weights(be, base.function_name, qualifier, base.reserved_concurrency)
     statements = tuple(function.policy.statements)
-    return ResolvedFunction(spec, invoked, statements, str(function.policy.revision), routing)
+    return ResolvedFunction(spec, invoked, statements, str(function.policy.revision), routing, active_at(function))
 
 
 @dataclass(frozen=True)

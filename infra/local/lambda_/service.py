@@ -10,7 +10,14 @@ from dataclasses import replace
 from .aliases import choose
 from .environment_pool import EnvironmentPool
 from .function_spec import MAX_RESPONSE_PAYLOAD
-from .invocation import InvocationOutcome, PendingInvocation, StreamError, error_payload, new_trace_id
+from .invocation import (
+    FunctionPending,
+    InvocationOutcome,
+    PendingInvocation,
+    StreamError,
+    error_payload,
+    new_trace_id,
+)
 from .moto_lambda import ResolvedFunction
 
 
@@ -33,7 +40,10 @@ class LambdaService:
         client_context: str | None = None,
         trace: str | None = None,
     ) -> InvocationOutcome:
-        """Invoke synchronously; raises ``Throttled`` when no environment may run it."""
+        """Invoke synchronously; raises ``Throttled`` when no environment may run it, ``FunctionPending`` while the
+        function is being created."""
+        if function.pending:
+            raise FunctionPending()
         invocation = PendingInvocation(
             request_id=request_id or str(uuid.uuid4()),
             payload=payload,

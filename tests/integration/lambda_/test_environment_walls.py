@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.local_cloud import create_python_function, zip_source
+from tests.local_cloud import create_python_function, wait_until_active, zip_source
 
 Deploy = Callable[..., str]
 
@@ -451,6 +451,7 @@ def test_environments_that_fail_to_start_give_their_slot_back(small_cloud, files
         FunctionName="broken", Runtime="python3.12", Handler="fn.handler", Role=role, Code={"ZipFile": code},
         Environment=broken,
     )  # fmt: skip
+    wait_until_active(lam, "broken")
     for _ in range(5):  # more failures than the cloud has slots
         _, body, _ = invoke(lam, "broken")
         assert body["errorType"] == error_type
@@ -494,6 +495,7 @@ def test_a_wrapper_without_its_execute_bit_is_an_exit_error(aws, role_arn) -> No
         Environment={"Variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/wrapper"}},
     )  # fmt: skip
     try:
+        wait_until_active(lam, name)
         response, body, log = invoke(lam, name)
         assert response["StatusCode"] == 200 and response["FunctionError"] == "Unhandled"
         assert body["errorType"] == "Runtime.ExitError"

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.integration.function_url.test_http import ECHO
+from tests.local_cloud import wait_until_active
 
 
 def _invoke(lam, name: str, payload: dict, **kwargs):
@@ -138,6 +139,7 @@ def test_a_handler_that_cannot_be_imported(aws, role_arn) -> None:
         Code={"ZipFile": zip_source("def handler(event, context):\n    return 1\n")},
     )
     try:
+        wait_until_active(lam, name)
         response, body = _invoke(lam, name, {}, LogType="Tail")
         assert response["FunctionError"] == "Unhandled"
         assert body["errorType"] == "Runtime.ImportModuleError"

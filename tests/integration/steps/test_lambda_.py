@@ -85,7 +85,9 @@ def test_ensure_function_creates_then_leaves_unchanged_then_updates(env: Env) ->
     created = deploy.ensure_function(env.lam, name, zip_bytes=hello, handler="hello.handler", **common)
     assert created.action == "created"
     assert created.name == name
-    assert created.arn == env.lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    configuration = env.lam.get_function(FunctionName=name)["Configuration"]
+    assert configuration["State"] == "Active"  # the function was Pending at first: ensure_function waited
+    assert created.arn == configuration["FunctionArn"]
     assert created.arn.endswith(f":function:{name}")
     assert created.code_sha256 == deploy.code_sha256(hello)
 
