@@ -1,13 +1,17 @@
 """What an AWS API request is, read from botocore's own service models, and AWS's error for a malformed one.
 
-The four wire protocols of the services the kit uses (``metadata['protocol']`` of each botocore model):
+The four wire protocols of the services the kit uses (the one botocore picks for each model, below):
 
 | protocol | services | the operation is named by | error shape |
 |---|---|---|---|
-| ``json`` | acm, logs | ``X-Amz-Target: <targetPrefix>.<Operation>`` | ``{"__type": code, "message": ...}`` |
+| ``json`` | acm, logs, cloudwatch | ``X-Amz-Target: <prefix>.<Operation>`` | ``{"__type": code, "message": ...}`` |
 | ``rest-json`` | lambda, apigateway | method + ``requestUri`` | ``x-amzn-ErrorType: code``, ``{"message": ...}`` |
 | ``query`` | iam, sts, cloudformation | ``Action=`` (form or query) | ``<ErrorResponse><Error><Code>`` |
 | ``rest-xml`` | cloudfront, route53 | method + ``requestUri`` | ``<ErrorResponse><Error><Code>`` |
+
+A service's protocol is the one botocore picks from the model's ``protocols`` (CloudWatch's model lists
+``smithy-rpc-v2-cbor``, ``json`` and ``query``: botocore sends ``json``, which moto reads); a form-encoded
+request to a service that also accepts ``query`` (CloudWatch, from older SDKs) is read as ``query``.
 
 A request names its service by its SigV4 credential scope (the signing name) when it has one, else by what
 only one service's model accepts (target prefix, action, first path segment).
@@ -48,7 +52,18 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from .http.types import HttpRequest, HttpResponse
 
 #: The services the kit uses; requests for any other pass to moto as they are.
-KIT_SERVICES = ("lambda", "iam", "sts", "cloudfront", "acm", "route53", "logs", "apigateway", "cloudformation")
+KIT_SERVICES = (
+    "lambda",
+    "iam",
+    "sts",
+    "cloudfront",
+    "acm",
+    "route53",
+    "logs",
+    "apigateway",
+    "cloudformation",
+    "cloudwatch",
+)
 _BAD_VALUE_CODES = (
     "InvalidParameterValueException",
     "BadRequestException",
@@ -102,7 +117,14 @@ class Service:
 
     @property
     def protocol(self) -> str:
-        return str(self.model.metadata["protocol"])
+        """The protocol botocore speaks to the service: the first of its ``protocols`` that botocore
+        supports (CloudWatch lists ``smithy-rpc-v2-cbor``, ``json``, ``query``; botocore 1.44 sends ``json``)."""
+        return str(self.model.resolved_protocol)
+
+    @cached_property
+    def protocols(self) -> tuple[str, ...]:
+        """Every protocol the service's model says it accepts."""
+        return tuple(self.model.metadata.get("protocols") or [self.model.metadata["protocol"]])
 
     @cached_property
     def signing_name(self) -> str:
@@ -222,9 +244,10 @@ def diagnose(catalog: Catalog, request: HttpRequest) -> Diagnosis:
     """Name the request's service and operation, and the AWS error it deserves before it reaches moto."""
     named = catalog.by_signing_name.get(signing_name(request) or "")
     target = request.header("x-amz-target")
-    if target is not None or (named is not None and named.protocol == "json"):
+    query = named is not None and target is None and "query" in named.protocols and _looks_like_query(request)
+    if target is not None or (named is not None and named.protocol == "json" and not query):
         return _diagnose_json(catalog, named, target or "", request)
-    if named is not None and named.protocol == "query":
+    if named is not None and (named.protocol == "query" or query):
         return _diagnose_query(named, request)
     if named is None and _looks_like_query(request):
         return _diagnose_query(None, request)

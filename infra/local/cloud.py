@@ -32,6 +32,8 @@ from .apigateway.rest import RestApiGateway, parse_api_host
 from .aws_protocols import ApiError, error_response
 from .cloudfront.distributions import parse_distribution_host
 from .cloudfront.edge import CloudFrontEdge
+from .cloudwatch.service_metrics import ApiGatewayMetrics, CloudFrontMetrics
+from .cloudwatch.statistic_sets import MinuteStatistics
 from .function_url.front_end import FunctionUrlFrontEnd, parse_url_host
 from .http.types import HttpRequest, HttpResponse
 from .iam.api_auth import auth_error, authenticate
@@ -131,11 +133,16 @@ class LocalCloud:
         self.service = LambdaService(self.pool)
         self.urls = UrlRegistry()
         self.invoke_api = LambdaInvokeApi(resolve_function, self._invoke_for_api)
-        self.rest_apis = RestApiGateway(resolve_function, self._invoke_for_gateway)
+        statistics = MinuteStatistics()  # CloudWatch metrics of CloudFront and API Gateway, into moto
+        self.rest_apis = RestApiGateway(resolve_function, self._invoke_for_gateway, ApiGatewayMetrics(statistics))
         self.function_urls = FunctionUrlFrontEnd(
             lookup=self.urls.lookup, invoke=self._invoke_for_url, port=port, legacy_permissions=legacy_permissions
         )
-        self.edge = CloudFrontEdge(self._origin, region=os.environ.get("KIT_REGION") or "ap-northeast-2")
+        self.edge = CloudFrontEdge(
+            self._origin,
+            region=os.environ.get("KIT_REGION") or "ap-northeast-2",
+            metrics=CloudFrontMetrics(statistics),
+        )
 
     def _origin(self, domain: str, request: HttpRequest) -> Awaitable[HttpResponse] | None:
         """What answers CloudFront's origin request for ``domain`` in the local cloud (None: nothing does)."""

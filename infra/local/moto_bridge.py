@@ -39,6 +39,7 @@ class MotoBridge:
 
         from .acm import moto_gaps as moto_acm_gaps
         from .cloudfront import moto_gaps as moto_cloudfront_gaps
+        from .cloudwatch import moto_gaps as moto_cloudwatch_gaps
         from .iam import moto_gaps as moto_sts_gaps
         from .lambda_ import aliases, moto_gaps, provisioned
 
@@ -47,6 +48,7 @@ class MotoBridge:
         provisioned.apply()  # provisioned concurrency configs
         moto_cloudfront_gaps.apply()
         moto_acm_gaps.apply()
+        moto_cloudwatch_gaps.apply()
         moto_sts_gaps.apply()
         self._app: Any = DomainDispatcherApplication(create_backend_app)
         self._catalog = Catalog()

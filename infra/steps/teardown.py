@@ -32,6 +32,10 @@ from . import dns
 from .certificates import CLOUDFRONT_REGION
 from .cloudfront import wait_deployed
 
+# CloudWatch is not listed: the request metrics CloudFront and API Gateway published need no cleanup and have
+# none. "Metrics cannot be deleted, but they automatically expire after 15 months if no new data is published
+# to them" (docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Metric). The local
+# cloud keeps them until it stops.
 SERVICES = ("route53", "cloudfront", "acm", "apigateway", "lambda", "iam", "logs")
 
 

@@ -29,7 +29,7 @@ AUTH = (
 )
 CATALOG = Catalog()
 SERVICES = {service.name: service for service in CATALOG.services}
-EXAMPLES_PER_SERVICE = 170  # x 9 services: about 1,500 requests
+EXAMPLES_PER_SERVICE = 170  # x 10 services: about 1,700 requests
 
 
 @pytest.fixture(scope="module")
@@ -267,6 +267,25 @@ def test_query_protocol_errors(bridge: MotoBridge) -> None:
     assert (wrong.status, parse_error("query", wrong)["Code"]) == (400, "InvalidInput")
 
 
+def test_cloudwatch_speaks_json_as_botocore_sends_it_and_query_as_older_sdks_do(bridge: MotoBridge) -> None:
+    json_headers = [("Content-Type", "application/x-amz-json-1.0")]
+    target = "GraniteServiceVersion20100801"
+    unknown = handle(
+        bridge, "cloudwatch", "POST", "/", b"{}", headers=[*json_headers, ("X-Amz-Target", f"{target}.Nope")]
+    )
+    assert (unknown.status, parse_error("json", unknown)["Code"]) == (400, "UnknownOperationException")
+    listing = [*json_headers, ("X-Amz-Target", f"{target}.ListMetrics")]
+    wrong = handle(bridge, "cloudwatch", "POST", "/", b'{"Namespace": 7}', headers=listing)
+    assert (wrong.status, parse_error("json", wrong)["Code"]) == (400, "SerializationException")
+    fine = handle(bridge, "cloudwatch", "POST", "/", b'{"Namespace": "AWS/CloudFront"}', headers=listing)
+    assert fine.status == 200 and "Metrics" in json.loads(fine.body)
+    form = [("Content-Type", "application/x-www-form-urlencoded")]
+    queried = handle(bridge, "cloudwatch", "POST", "/", b"Action=ListMetrics&Version=2010-08-01", headers=form)
+    assert queried.status == 200 and b"ListMetricsResult" in queried.body
+    typo = handle(bridge, "cloudwatch", "POST", "/", b"Action=ListMetricz&Version=2010-08-01", headers=form)
+    assert (typo.status, parse_error("query", typo)["Code"]) == (400, "InvalidAction")
+
+
 def test_rest_json_errors(bridge: MotoBridge) -> None:
     unknown = handle(bridge, "lambda", "GET", "/2015-03-31/nothing-here")
     assert unknown.status == 404 and unknown.header("x-amzn-ErrorType") == "UnknownOperationException"
@@ -317,8 +336,9 @@ def test_well_formed_request_passes_through_untouched(bridge: MotoBridge) -> Non
 def test_catalog_reads_every_kit_service_from_botocore() -> None:
     session = botocore.session.get_session()
     for name in KIT_SERVICES:
-        assert SERVICES[name].protocol == session.get_service_model(name).metadata["protocol"]
+        assert SERVICES[name].protocol == session.get_service_model(name).resolved_protocol  # what botocore sends
     assert CATALOG.by_target["Logs_20140328"].name == "logs"
+    assert CATALOG.by_target["GraniteServiceVersion20100801"].name == "cloudwatch"
 
 
 def test_valid_requests_are_read_as_their_operation() -> None:

@@ -14,6 +14,8 @@ cited in github.com/middleapi/standard-server/pull/93); ``queryStringParameters`
 decoded values); header values are the client's bytes as UTF-8 text (``http/field_values.py``; observed in
 github.com/oven-sh/bun/issues/22994). A response header the function set that HTTP/1.1 cannot carry (Hangul,
 CR/LF): 502 naming it (a choice, as for Function URLs; API Gateway's answer is not recorded).
+Every request to a deployed stage publishes the stage's CloudWatch metrics (``Count``, ``4XXError``,
+``5XXError``, ``Latency``, ``IntegrationLatency``; ``cloudwatch/service_metrics.py``).
 Errors: unknown API or stage 403 ``{"message":"Forbidden"}``; no such resource or method 403
 ``{"message":"Missing Authentication Token"}``; no permission, a function error or a malformed proxy
 response 502/500 ``{"message": "Internal server error"}``; a function still being created (``Pending``) 500
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from ..cloudwatch.service_metrics import ApiGatewayMetrics, api_name_dimension
 from ..http.field_values import as_text, unsendable_answer
 from ..http.types import HttpRequest, HttpResponse
 from ..iam.policy import AuthzRequest, Caller, Decision, evaluate
@@ -196,32 +199,71 @@ def proxy_response(payload: bytes) -> HttpResponse | None:
     return HttpResponse(status, headers, data)
 
 
+@dataclass(frozen=True)
+class StageTarget:
+    """The deployed stage a request is for."""
+
+    account_id: str
+    region: str
+    api_id: str
+    api: Any  # moto RestAPI
+    stage: str
+
+
+def find_stage(request: HttpRequest) -> StageTarget | None:
+    """The stage of the API the request's host names, among every account moto holds; None: no such stage."""
+    from moto.apigateway.models import apigateway_backends
+
+    parsed = parse_api_host(request.host)
+    if parsed is None:
+        return None
+    api_id, region = parsed
+    stage_name = request.path.lstrip("/").partition("/")[0]
+    for account_id in list(apigateway_backends.keys()):
+        backend = apigateway_backends[account_id].get(region)
+        if backend is not None and api_id in backend.apis:
+            api = backend.apis[api_id]
+            return StageTarget(account_id, region, api_id, api, stage_name) if stage_name in api.stages else None
+    return None
+
+
+@dataclass
+class _Timing:
+    integration_ms: float | None = None
+
+
 class RestApiGateway:
     """Serves deployed REST API stages held in moto's API Gateway backend."""
 
-    def __init__(self, resolve: Resolve, invoke: Invoke) -> None:
+    def __init__(self, resolve: Resolve, invoke: Invoke, metrics: ApiGatewayMetrics | None = None) -> None:
         self._resolve = resolve
         self._invoke = invoke
+        self._metrics = metrics  # None: no CloudWatch metrics are published
         self._running: set[asyncio.Task[Any]] = set()
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
-        from moto.apigateway.models import apigateway_backends
+        started = time.monotonic()
+        target = find_stage(request)
+        if target is None:
+            return _message(403, "Forbidden")
+        timing = _Timing()
+        response = await self._answer(request, target, timing)
+        if self._metrics is not None:
+            self._metrics.request(
+                account_id=target.account_id,
+                region=target.region,
+                api_name=api_name_dimension(target.api.name or "", target.api_id),
+                stage=target.stage,
+                status=response.status,
+                latency_ms=(time.monotonic() - started) * 1000,
+                integration_ms=timing.integration_ms,
+            )
+        return response
 
-        parsed = parse_api_host(request.host)
-        if parsed is None:
-            return _message(403, "Forbidden")
-        api_id, region = parsed
-        found = None
-        for account_id in list(apigateway_backends.keys()):
-            backend = apigateway_backends[account_id].get(region)
-            if backend is not None and api_id in backend.apis:
-                found = (account_id, backend.apis[api_id])
-                break
-        stage_name, _, rest = request.path.lstrip("/").partition("/")
-        if found is None or stage_name not in found[1].stages:
-            return _message(403, "Forbidden")
-        account_id, api = found
-        path = "/" + rest
+    async def _answer(self, request: HttpRequest, target: StageTarget, timing: _Timing) -> HttpResponse:
+        account_id, region, api_id = target.account_id, target.region, target.api_id
+        api, stage_name = target.api, target.stage
+        path = "/" + request.path.lstrip("/").partition("/")[2]
         route = match_resource(list(api.resources.values()), path)
         method = None
         if route is not None:
@@ -265,6 +307,7 @@ class RestApiGateway:
         task = asyncio.get_running_loop().create_task(run())
         self._running.add(task)
         task.add_done_callback(self._running.discard)
+        called = time.monotonic()
         try:
             outcome = await asyncio.wait_for(asyncio.shield(task), timeout)
         except TimeoutError:
@@ -273,6 +316,8 @@ class RestApiGateway:
             return _message(429, "Too Many Requests")
         except FunctionPending:
             return _message(500, "Internal server error")
+        finally:
+            timing.integration_ms = (time.monotonic() - called) * 1000
         if outcome.is_error:
             return _message(502, "Internal server error")
         response = proxy_response(outcome.payload)

@@ -21,7 +21,10 @@ Emulates, for a request to a distribution's domain (``cloudfront/distributions.p
   cut short. Chunks are passed on as they arrive;
 - CloudFront's headers on every response: ``Via``, ``X-Cache``, ``X-Amz-Cf-Pop``, ``X-Amz-Cf-Id``; its
   own errors carry ``X-Cache: Error from cloudfront`` and an HTML page (``cloudfront/errors.py``), and so
-  do the origin's 4xx/5xx answers, passed on as they are.
+  do the origin's 4xx/5xx answers, passed on as they are;
+- the distribution's default CloudWatch metrics (``Requests``, bytes, error rates) for every request an
+  enabled distribution answers, cache hits and CloudFront's own errors included
+  (``cloudwatch/service_metrics.py``).
 
 Choices (marked, no source states them):
 - the local edge has no TLS, so every viewer request counts as HTTPS (``ViewerProtocolPolicy`` never
@@ -45,6 +48,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+from ..cloudwatch.service_metrics import CloudFrontMetrics
 from ..function_url.front_end import parse_url_host
 from ..http.types import HttpRequest, HttpResponse
 from . import errors
@@ -109,6 +113,7 @@ class CloudFrontEdge:
     signer: OriginAccessSigner = field(default_factory=OriginAccessSigner)
     cache: EdgeCache = field(default_factory=EdgeCache)
     clock: Callable[[], float] = time.time
+    metrics: CloudFrontMetrics | None = None  # None: no CloudWatch metrics are published
 
     def __post_init__(self) -> None:
         host_id = hashlib.md5(f"{os.getpid()}-{time.time()}".encode(), usedforsecurity=False).hexdigest()
@@ -127,6 +132,14 @@ class CloudFrontEdge:
         return await self._serve(request, distribution if distribution and name in distribution.aliases else None)
 
     async def _serve(self, request: HttpRequest, distribution: EdgeDistribution | None) -> HttpResponse:
+        response = await self._answer(request, distribution)
+        if self.metrics is not None and distribution is not None and distribution.enabled:
+            response = self.metrics.viewer_request(
+                distribution.account_id, distribution.distribution_id, request.method, len(request.body), response
+            )
+        return response
+
+    async def _answer(self, request: HttpRequest, distribution: EdgeDistribution | None) -> HttpResponse:
         cf_id = new_request_id()
         if distribution is None or not distribution.enabled:
             return self._finish(errors.error_response(403, errors.BAD_REQUEST, cf_id), cf_id, "Error")
