@@ -45,8 +45,8 @@ def test_the_workshop_bill_counts_every_request_of_one_learner_and_nobody_elses(
             assert http.get(url + "hello").status_code == 200
         for method in ("GET", "POST", "HEAD", "OPTIONS")[:through_cdn]:
             http.request(method, f"{dist.url}hello")
-        for _ in range(through_api):
-            assert http.get(rest.url + "hello").status_code == 200
+        for _ in range(through_api):  # Count is every request, whatever its answer (this handler reads the URL's
+            http.get(rest.url + "hello")  # 2.0 event, so API Gateway's 1.0 event gets a 502)
     end = datetime.now(UTC) + timedelta(minutes=1)
 
     kit = kits[0]
@@ -77,7 +77,9 @@ def test_the_workshop_bill_counts_every_request_of_one_learner_and_nobody_elses(
     assert workshop_bill.free_tier_total(lines, region=region) == api_lines[0].usd  # REST has no free tier here
     table = workshop_bill.bill_table(lines, lang="en")
     assert list(table["requests"]) == [9, 4, 2]
-    assert sum(Decimal(v) for v in table["USD, no free tier"]) == pytest.approx(sum(line.usd for line in lines))
+    assert [Decimal(v) for v in table["USD, no free tier"]] == [
+        line.usd.quantize(Decimal("0.000001")) for line in lines
+    ]
 
     for other in kits:
         with contextlib.suppress(Exception):
