@@ -48,8 +48,9 @@ def api_name_dimension(name: str, api_id: str) -> str:
     return ascii_only or api_id
 
 
-def _rates(status: int) -> tuple[float, float]:
-    return (100.0 if 400 <= status < 500 else 0.0), (100.0 if status >= 500 else 0.0)
+def _errors(status: int) -> tuple[float, float]:
+    """(1, 0) for a 4xx answer, (0, 1) for a 5xx one, (0, 0) otherwise."""
+    return (1.0 if 400 <= status < 500 else 0.0), (1.0 if status >= 500 else 0.0)
 
 
 class CloudFrontMetrics:
@@ -63,12 +64,12 @@ class CloudFrontMetrics:
     ) -> HttpResponse:
         """Count one viewer request and its answer; returns ``response`` (a streamed body counted as it goes)."""
         dims: Dimensions = (("DistributionId", distribution_id), ("Region", "Global"))
-        four, five = _rates(response.status)
+        four, five = _errors(response.status)
         samples = [
             Sample("Requests", dims, 1.0, "None"),
-            Sample("4xxErrorRate", dims, four, "Percent"),
-            Sample("5xxErrorRate", dims, five, "Percent"),
-            Sample("TotalErrorRate", dims, four + five, "Percent"),
+            Sample("4xxErrorRate", dims, 100 * four, "Percent"),
+            Sample("5xxErrorRate", dims, 100 * five, "Percent"),
+            Sample("TotalErrorRate", dims, 100 * (four + five), "Percent"),
         ]
         if method in _UPLOADS:
             samples.append(Sample("BytesUploaded", dims, float(uploaded), "None"))
@@ -111,13 +112,13 @@ class ApiGatewayMetrics:
         integration_ms: float | None,
     ) -> None:
         """Count one request to ``stage`` of the API whose ``ApiName`` dimension is ``api_name``."""
-        four, five = _rates(status)
+        four, five = _errors(status)
         samples = []
         for dims in ((("ApiName", api_name),), (("ApiName", api_name), ("Stage", stage))):
             samples += [
                 Sample("Count", dims, 1.0, "Count"),
-                Sample("4XXError", dims, four / 100, "Count"),
-                Sample("5XXError", dims, five / 100, "Count"),
+                Sample("4XXError", dims, four, "Count"),
+                Sample("5XXError", dims, five, "Count"),
                 Sample("Latency", dims, latency_ms, "Milliseconds"),
             ]
             if integration_ms is not None:
