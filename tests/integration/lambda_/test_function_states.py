@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from infra.local.lambda_.function_configuration import PENDING_SECONDS
 from tests.local_cloud import Deployed, public_url, wait_until_active, zip_source
 
 INVOKE_REFUSED = (
@@ -28,6 +30,8 @@ def fresh(aws, role_arn: str) -> Iterator[tuple[Any, str]]:
     """``(lambda client, name)`` of a function created just now, with plain boto3 and no waiting; deleted after."""
     lam = aws("lambda")
     name = f"fresh-{uuid.uuid4().hex[:10]}"
+    global _created_at
+    _created_at = time.monotonic()
     lam.create_function(
         FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="fn.handler",
         Code={"ZipFile": zip_source(HELLO)},
@@ -37,7 +41,18 @@ def fresh(aws, role_arn: str) -> Iterator[tuple[Any, str]]:
         lam.delete_function(FunctionName=name)
 
 
+_created_at = 0.0
+
+
+def still_pending() -> None:
+    """Skip (not pass) a check of the window when this machine took most of it to get there."""
+    elapsed = time.monotonic() - _created_at
+    if elapsed > PENDING_SECONDS * 0.8:
+        pytest.skip(f"{elapsed:.2f} s since CreateFunction: too slow a machine to test the {PENDING_SECONDS} s window")
+
+
 def refused(call: Any) -> tuple[int, str, str]:
+    still_pending()
     with pytest.raises(ClientError) as info:
         call()
     response = info.value.response
@@ -84,6 +99,7 @@ def test_an_update_right_after_create_is_a_conflict(fresh) -> None:
 def test_a_url_request_while_pending_gets_409_then_the_function_answers(fresh, http, endpoint) -> None:
     lam, name = fresh
     url = Deployed(name, public_url(lam, name), endpoint)
+    still_pending()
     early = http.get("/", headers={"Host": url.host})
     assert early.status_code == 409
     assert early.headers["x-amzn-ErrorType"] == "ResourceConflictException"
