@@ -79,7 +79,17 @@ def split_arguments(argv: list[str], environ: dict[str, str] | None = None) -> t
 
 def lab_command(extra: list[str], lang: Language = LANGUAGES["en"], root: Path = ROOT) -> list[str]:
     """The ``jupyter lab`` command line that opens ``lang``'s first notebook from ``root``."""
-    command = [sys.executable, "-m", "jupyter", "lab", lang.first_notebook, f"--ServerApp.root_dir={root}"]
+    # The URL JupyterLab prints (what a learner copies after --no-browser, or on a remote machine) is its
+    # default_url with the token: pointed at the first notebook, it opens that notebook, not the Launcher.
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        lang.first_notebook,
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.default_url=/lab/tree/{lang.first_notebook}",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI machines run as root
     return command + extra

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import subprocess
 import sys
@@ -31,6 +32,10 @@ def test_jupyterlab_opens_the_first_notebook_with_the_local_cloud_up(tmp_path: P
         assert status == 200 and b"JupyterLab" in page
         status, model = _get(f"{base}/api/contents/notebooks/00_setup.ipynb?token={token}")
         assert json.loads(model)["type"] == "notebook"
+        printed = re.findall(r"http://127\.0\.0\.1:\d+/\S+", (tmp_path / "lab.log").read_text())
+        assert printed and all(url == f"{base}/lab/tree/notebooks/00_setup.ipynb?token={token}" for url in printed), (
+            printed
+        )  # the link a learner copies opens notebook 00, not the Launcher
 
 
 def test_lang_ko_opens_the_korean_first_notebook_with_jupyterlabs_korean_interface(tmp_path: Path) -> None:

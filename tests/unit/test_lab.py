@@ -21,6 +21,7 @@ def test_english_is_the_default_and_opens_todays_first_notebook() -> None:
     command = lab.lab_command(rest, chosen, root=Path("/kit"))
     assert command[:5] == [sys.executable, "-m", "jupyter", "lab", "notebooks/00_setup.ipynb"]
     assert command[5] == f"--ServerApp.root_dir={Path('/kit')}"
+    assert command[6] == "--LabApp.default_url=/lab/tree/notebooks/00_setup.ipynb"  # the printed link opens it
     assert command[-3:] == ["--no-browser", "--port", "8890"]
 
 
@@ -29,6 +30,7 @@ def test_lang_ko_opens_the_korean_first_notebook(argv: list[str]) -> None:
     chosen, rest = lab.split_arguments([*argv, "--no-browser"], environ={})
     assert chosen == KO and rest == ["--no-browser"]
     assert lab.lab_command(rest, chosen)[4] == "notebooks/ko/00_setup.ipynb"
+    assert lab.lab_command(rest, chosen)[6] == "--LabApp.default_url=/lab/tree/notebooks/ko/00_setup.ipynb"
 
 
 def test_kit_lang_chooses_when_there_is_no_lang_argument_and_the_argument_wins() -> None:
