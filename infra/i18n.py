@@ -93,6 +93,13 @@ CATALOG: Mapping[str, Mapping[str, str]] = {
         "ko": "경과 {elapsed} · {bytes}바이트 · {lines}줄 · 첫 바이트까지 {ttfb}",
     },
     "stream.nothing": {"en": "nothing", "ko": "없음"},
+    "stream.counter_line": {
+        "en": "line {count}: written {written} s after the start, arrived after {arrived} s",
+        "ko": "{count}번째 줄: 시작 {written}초 후에 쓰고, {arrived}초 후에 도착",
+    },
+    "stream.axis_seconds": {"en": "seconds since the request", "ko": "요청 후 경과 시간(초)"},
+    "stream.axis_lines": {"en": "lines", "ko": "줄"},
+    "stream.limit": {"en": "{seconds} s", "ko": "{seconds}초"},
     "stream.summary": {
         "en": "received {count} lines; the last one says {last}",
         "ko": "{count}줄을 받았습니다. 마지막 줄: {last}",

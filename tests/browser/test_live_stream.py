@@ -156,6 +156,13 @@ def test_the_live_widget_of_notebook_04_counts_up_in_jupyterlab(tmp_path: Path) 
 
             first, later = _readings(lines_in_widget, gap=3.0, timeout=150)
             assert 0 < first < later
+
+            def lines_in_chart() -> int:  # the live chart redraws with every line
+                counts = page.locator(".kit-stream-chart").evaluate_all("els => els.map(e => +e.dataset.lines)")
+                return max(counts, default=0)
+
+            first, later = _readings(lines_in_chart, gap=3.0, timeout=60)
+            assert 0 < first < later
             browser.close()
     finally:
         lab.terminate()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,25 @@ def test_a_text_in_the_request_wins_over_the_default_answer(monkeypatch: pytest.
     assert "".join(load_typing_effect().handler(post({"text": "hello there", "delay": 0}), None)["body"]) == (
         "hello there"
     )
+
+
+def test_the_live_chart_draws_a_step_per_line_and_the_limit() -> None:
+    from infra import stream_view
+
+    svg = stream_view.chart_svg([0.5, 1.0, 31.0], expected=35, limit_s=29, lang="en")
+    assert svg.startswith('<svg class="kit-stream-chart" data-lines="3"') and svg.endswith("</svg>")
+    points = re.search(r'<polyline points="([^"]+)"', svg)
+    assert points is not None and len(points[1].split()) == 1 + 2 * 3  # the origin, then a step up per line
+    assert 'class="kit-stream-limit"' in svg and ">29 s<" in svg
+    assert ">29초<" in stream_view.chart_svg([], expected=35, limit_s=29, lang="ko")
+    assert "kit-stream-limit" not in stream_view.chart_svg([1.0], expected=1)
+
+
+def test_a_counter_line_reads_as_words_and_any_other_line_stays_as_it_is() -> None:
+    from infra import stream_view
+
+    assert stream_view.readable("22 21.000 1796165637.238", 21.04, lang="en") == (
+        "line 22: written 21.0 s after the start, arrived after 21.0 s"
+    )
+    assert stream_view.readable("22 21.000 1796165637.238", 21.04, lang="ko").startswith("22번째 줄")
+    assert stream_view.readable("<b>hello</b>", 1.0) == "&lt;b&gt;hello&lt;/b&gt;"
