@@ -20,7 +20,7 @@ from botocore.credentials import Credentials
 
 from infra.local import control
 from infra.local.iam.credentials import load_or_create
-from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
+from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip, build_zip
 
 REGION = "ap-northeast-2"
 
@@ -229,3 +229,20 @@ def http(endpoint: str) -> Iterator[httpx.Client]:
     """Plain httpx against the local cloud's port; pass ``headers={"Host": ...}`` to pick the URL."""
     with httpx.Client(base_url=endpoint, timeout=60) as client:
         yield client
+
+
+def deploy_handler(kit: Any, module: str, *, name: str | None = None, role: str = "lambda-role", **config: Any) -> Any:
+    """``handlers/<module>.py`` deployed for ``kit``'s learner the way the notebooks deploy it (their execution
+    role, ``infra.deploy.ensure_function``, the learner's tags): ``<learner>-<name or module>``."""
+    from infra import deploy
+
+    arn = deploy.ensure_execution_role(kit.client("iam"), kit.name(role), tags=kit.tags).arn
+    return deploy.ensure_function(
+        kit.client("lambda"),
+        kit.name(name or module.replace("_", "-")),
+        role_arn=arn,
+        zip_bytes=build_zip(module),
+        handler=f"{module}.handler",
+        tags=kit.tags,
+        **config,
+    )

@@ -8,8 +8,9 @@ import time
 import httpx
 
 import infra
-from infra import deploy, packaging
+from infra import deploy
 from infra.kit import LocalCloudTransport
+from tests.local_cloud import deploy_handler
 
 
 def _kit(endpoint: str) -> infra.Kit:
@@ -17,16 +18,8 @@ def _kit(endpoint: str) -> infra.Kit:
 
 
 def _counter_api(kit: infra.Kit, timeout_ms: int | None) -> tuple[str, str]:
-    lam, iam = kit.client("lambda"), kit.client("iam")
-    role = deploy.ensure_execution_role(iam, kit.name("role"), tags=kit.tags)
-    fn = deploy.ensure_function(
-        lam,
-        kit.name("slow-counter"),
-        role_arn=role.arn,
-        zip_bytes=packaging.build_zip("slow_counter"),
-        handler="slow_counter.handler",
-        timeout=60,
-    )
+    lam = kit.client("lambda")
+    fn = deploy_handler(kit, "slow_counter", name="slow-counter", role="role", timeout=60)
     api = deploy.ensure_rest_api(
         kit.client("apigateway"), lam, kit.name("counter-api"), function_arn=fn.arn, timeout_ms=timeout_ms
     )

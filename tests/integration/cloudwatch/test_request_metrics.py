@@ -12,9 +12,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 import infra
-from infra import deploy, packaging, request_metrics
+from infra import deploy, request_metrics
 from infra.kit import LocalCloudTransport
 from tests.integration.cloudfront.test_edge import ALL_METHODS, ECHO, create, distribution_config
+from tests.local_cloud import deploy_handler
 
 REGION = "ap-northeast-2"
 
@@ -106,16 +107,8 @@ def _kit(endpoint: str) -> infra.Kit:
 
 def test_requests_to_a_rest_api_stage_are_counted_by_api_name_and_by_stage(endpoint: str, window) -> None:
     kit = _kit(endpoint)
-    lam, iam = kit.client("lambda"), kit.client("iam")
-    role = deploy.ensure_execution_role(iam, kit.name("role"), tags=kit.tags)
-    fn = deploy.ensure_function(
-        lam,
-        kit.name("counter"),
-        role_arn=role.arn,
-        zip_bytes=packaging.build_zip("slow_counter"),
-        handler="slow_counter.handler",
-        timeout=30,
-    )
+    lam = kit.client("lambda")
+    fn = deploy_handler(kit, "slow_counter", name="counter", role="role", timeout=30)
     api_name = kit.name("metrics-api")
     api = deploy.ensure_rest_api(kit.client("apigateway"), lam, api_name, function_arn=fn.arn)
     client = httpx.Client(transport=LocalCloudTransport(endpoint), timeout=30)

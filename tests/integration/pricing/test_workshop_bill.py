@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 import infra
-from infra import cloudfront, deploy, packaging, pricing, workshop_bill
+from infra import cloudfront, deploy, pricing, workshop_bill
+from tests.local_cloud import deploy_handler
 
 pytestmark = pytest.mark.integration
 
@@ -19,16 +20,8 @@ def test_the_workshop_bill_counts_every_request_of_one_learner_and_nobody_elses(
     kits = [infra.Kit(infra.Settings(learner=f"b{uuid.uuid4().hex[:8]}"), endpoint=endpoint) for _ in range(2)]
     start = datetime.now(UTC) - timedelta(minutes=1)
     for kit, (direct, through_cdn, through_api) in zip(kits, ((3, 4, 2), (1, 1, 1)), strict=True):
-        lam, iam = kit.client("lambda"), kit.client("iam")
-        role = deploy.ensure_execution_role(iam, kit.name("lambda-role"), tags=kit.tags)
-        api = deploy.ensure_function(
-            lam,
-            kit.name("api"),
-            role_arn=role.arn,
-            zip_bytes=packaging.build_zip("api"),
-            handler="api.handler",
-            tags=kit.tags,
-        )
+        lam = kit.client("lambda")
+        api = deploy_handler(kit, "api")
         url = deploy.ensure_function_url(lam, api.name).url
         deploy.ensure_public_url_permissions(lam, api.name)
         dist = cloudfront.ensure_distribution(

@@ -16,8 +16,9 @@ import pytest
 from nbclient import NotebookClient
 
 import infra
-from infra import certificates, cloudfront, deploy, dns, packaging, teardown
+from infra import certificates, cloudfront, deploy, dns, teardown
 from infra.steps import versions
+from tests.local_cloud import deploy_handler
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.integration
@@ -38,15 +39,7 @@ def build_world(kit: infra.Kit) -> str:
     notebook 08's alias (a function with versions, an alias with a URL of its own and provisioned concurrency)."""
     lam, iam = kit.client("lambda"), kit.client("iam")
     cf, acm, route53 = kit.client("cloudfront", "us-east-1"), kit.client("acm", "us-east-1"), kit.client("route53")
-    role = deploy.ensure_execution_role(iam, kit.name("lambda-role"), tags=kit.tags)
-    fn = deploy.ensure_function(
-        lam,
-        kit.name("api"),
-        role_arn=role.arn,
-        zip_bytes=packaging.build_zip("api"),
-        handler="api.handler",
-        tags=kit.tags,
-    )
+    fn = deploy_handler(kit, "api")
     url = deploy.ensure_function_url(lam, fn.name).url
     deploy.ensure_public_url_permissions(lam, fn.name)
     assert kit.http().get(url + "hello").status_code == 200  # the function runs: its log group exists
@@ -71,14 +64,7 @@ def build_world(kit: infra.Kit) -> str:
         PolicyName=kit.name("invoke"), PolicyDocument=json.dumps(deploy.invoke_url_policy(fn.arn))
     )
     iam.attach_user_policy(UserName=user.user_name, PolicyArn=policy["Policy"]["Arn"])
-    release = deploy.ensure_function(
-        lam,
-        kit.name("release"),
-        role_arn=role.arn,
-        zip_bytes=packaging.build_zip("release"),
-        handler="release.handler",
-        tags=kit.tags,
-    )
+    release = deploy_handler(kit, "release")
     number = versions.publish_version(lam, release.name).number
     versions.ensure_alias(lam, release.name, "live", number)
     alias_url = deploy.ensure_function_url(lam, release.name, qualifier="live").url
