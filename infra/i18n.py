@@ -388,6 +388,10 @@ CATALOG: Mapping[str, Mapping[str, str]] = {
     "teardown.iam_role": {"en": "IAM role", "ko": "IAM 역할"},
     "teardown.iam_policy": {"en": "IAM policy", "ko": "IAM 정책"},
     "teardown.log_group": {"en": "log group", "ko": "로그 그룹"},
+    "classroom.learner": {"en": "learner", "ko": "학습자"},
+    "classroom.notebook": {"en": "notebook reached", "ko": "도달한 노트북"},
+    "classroom.evidence": {"en": "what shows it", "ko": "근거"},
+    "classroom.none": {"en": "none yet", "ko": "아직 없음"},
     "cleanup.second_run": {"en": "deleted on the second run: {count}", "ko": "두 번째 실행에서 삭제한 것: {count}개"},
 }
 

@@ -174,7 +174,14 @@ class Kit:
             return client
         client = self._session.client(service, region_name=region, config=config)
         client.meta.events.register("before-call", self._cost_banner)
+        if service == "iam" and self.settings.permissions_boundary:
+            for operation in ("CreateRole", "CreateUser"):
+                client.meta.events.register(f"provide-client-params.iam.{operation}", self._with_boundary)
         return client
+
+    def _with_boundary(self, params: dict[str, Any], **_: Any) -> None:
+        """A class's learner may create roles and users only with their permissions boundary (infra/classroom)."""
+        params.setdefault("PermissionsBoundary", self.settings.permissions_boundary)
 
     @property
     def local_credentials(self) -> LocalCredentials:

@@ -8,6 +8,9 @@ instructor's zone; in local mode it defaults to ``kit-workshop.test``, which the
 ``KIT_LANG`` (``en`` or ``ko``) is the language of what the kit prints; without it, a kernel started in a
 notebook folder named after a language (``notebooks/ko``) speaks that language, any other English. So the
 Korean and English notebooks share their code cells character for character.
+``KIT_PERMISSIONS_BOUNDARY`` (set by a class's credentials file, ``infra/classroom``) is the ARN of the
+permissions boundary the learner's IAM user must give every role and user it creates; the kit adds it to
+``CreateRole`` and ``CreateUser``.
 """
 
 from __future__ import annotations
@@ -42,6 +45,16 @@ def suggested_learner(given: str) -> str:
     return (kept or "learner")[:20]
 
 
+def learner_problem(name: str) -> str | None:
+    """What is wrong with ``name`` as a learner's name (``None``: nothing), in words that end a sentence."""
+    if _LEARNER.match(name):
+        return None
+    return (
+        "must start with a letter and use only a-z and 0-9 "
+        "(at most 20 characters; no '-', which the kit puts between your name and each resource's)"
+    )
+
+
 def resolve_language(environ: dict[str, str] | None = None, cwd: str | Path | None = None) -> str:
     """``KIT_LANG`` if set; else the notebook folder's language (``notebooks/ko`` is ``ko``); else English.
 
@@ -70,6 +83,7 @@ class Settings:
     profile: str | None = None
     domain: str = LOCAL_DOMAIN  # the hosted zone custom domains go under
     lang: str = DEFAULT_LANGUAGE  # the language of what the kit prints: "en" or "ko"
+    permissions_boundary: str | None = None  # a class's learner: the boundary every role and user they make gets
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, cwd: str | Path | None = None) -> Settings:
@@ -85,11 +99,11 @@ class Settings:
                 "set KIT_LEARNER (e.g. KIT_LEARNER=alice) and restart the kernel."
             )
         learner = learner or "learner"
-        if not _LEARNER.match(learner):
+        problem = learner_problem(learner)
+        if problem is not None:
             suggestion = suggested_learner(learner)
             raise SettingsError(
-                f"KIT_LEARNER={learner!r} must start with a letter and use only a-z and 0-9 "
-                "(at most 20 characters; no '-', which the kit puts between your name and each resource's). "
+                f"KIT_LEARNER={learner!r} {problem}. "
                 f"Use, for example, KIT_LEARNER={suggestion}: run `%env KIT_LEARNER={suggestion}` in a cell, or "
                 f"start JupyterLab with `KIT_LEARNER={suggestion} python -m infra.lab`; then restart the kernel "
                 "and run the notebook again."
@@ -105,6 +119,7 @@ class Settings:
             profile=env.get("KIT_AWS_PROFILE") or None,
             domain=domain,
             lang=resolve_language(env, cwd),
+            permissions_boundary=env.get("KIT_PERMISSIONS_BOUNDARY", "").strip() or None,
         )
 
     def name(self, suffix: str) -> str:

@@ -13,7 +13,8 @@
 
 Every request of the last four rows is the AWS API side: it must be SigV4-signed by the learner's local
 credentials, an IAM user's active key or an STS session (``iam/api_auth.py``), or it gets AWS's 403 for
-that protocol. The one exception is ``GET /_kit/health`` unsigned, which says only what this server is.
+that protocol; an IAM user's call must also be allowed by its policies and boundary (``iam/api_authz.py``).
+The one exception is ``GET /_kit/health`` unsigned, which says only what this server is.
 
 This is still a core from request to response; ``serve.py`` puts it on a socket.
 """
@@ -37,6 +38,7 @@ from .cloudwatch.statistic_sets import MinuteStatistics
 from .function_url.front_end import FunctionUrlFrontEnd, parse_url_host
 from .http.types import HttpRequest, HttpResponse
 from .iam.api_auth import auth_error, authenticate
+from .iam.api_authz import authorize
 from .iam.credentials import load_or_create, private_folder, proof
 from .iam.identity import Identity, set_account_root
 from .iam.sigv4 import SignatureError
@@ -186,6 +188,10 @@ class LocalCloud:
             return error_response(service, protocol, ApiError(*auth_error(error, protocol)))
         if request.path.startswith("/_kit/"):
             return self._kit(request, caller)
+        if caller.is_user:  # the account root (the learner's own credentials) is never evaluated
+            refused = self._authorize(caller, request, region)
+            if refused is not None:
+                return refused
         match = _INVOKE_PATH.match(request.path)
         if match and request.method == "POST":
             return await self.invoke_api.handle(request, match.group(1), account_id=caller.account_id, region=region)
@@ -195,6 +201,14 @@ class LocalCloud:
                 request, match.group(1), account_id=caller.account_id, region=region
             )
         return _without_cors(self.moto.handle(request))
+
+    def _authorize(self, caller: Identity, request: HttpRequest, region: str) -> HttpResponse | None:
+        """An IAM user's call: AWS's 403 if its policies and boundary do not allow it (``iam/api_authz.py``)."""
+        diagnosis = self.moto.diagnose(request)
+        if diagnosis.service is None:
+            return None
+        error = authorize(caller, diagnosis.service.name, diagnosis.operation, diagnosis.protocol, request, region)
+        return None if error is None else error_response(diagnosis.service, diagnosis.protocol, error)
 
     async def _custom_domain(self, name: str, request: HttpRequest) -> HttpResponse:
         """A request for a name of the learner's own (``api.example.test``): where Route 53 sends it.

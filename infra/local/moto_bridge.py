@@ -58,6 +58,10 @@ class MotoBridge:
         diagnosis = diagnose(self._catalog, request)
         return diagnosis.service, diagnosis.protocol
 
+    def diagnose(self, request: HttpRequest) -> Diagnosis:
+        """What the request is: its service, protocol and operation (and what is wrong with it)."""
+        return diagnose(self._catalog, request)
+
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one AWS API request as AWS would; never raises, never a 5xx."""
         try:

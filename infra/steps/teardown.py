@@ -5,7 +5,8 @@
 
 What belongs to a learner: every name the kit makes starts with ``<learner>-`` (and a learner's name has no
 ``-``, so no other learner's names start that way), every record lies under ``<learner>.<zone>``, and what can
-carry tags carries ``learner=<learner>``, which is checked too. Nothing else is touched.
+carry tags carries ``learner=<learner>``, which is checked too. Nothing else is touched: not even a class's
+own user and policies for the learner (path ``/kit-classroom/``), which the class teardown removes.
 
 The order follows what depends on what (aws-behaviour.md §8): DNS records first (the alias points at a
 distribution, the validation CNAME serves a certificate); distributions next, which must be disabled, be
@@ -31,6 +32,10 @@ from ..i18n import t
 from . import dns
 from .certificates import CLOUDFRONT_REGION
 from .cloudfront import wait_deployed
+
+# A class's own IAM users and policies (infra/classroom) live under this path: they are the class's, removed by
+# the class teardown, never by the learner's (whose key is one of them).
+CLASS_PATH = "/kit-classroom/"
 
 # CloudWatch is not listed: the request metrics CloudFront and API Gateway published need no cleanup and have
 # none. "Metrics cannot be deleted, but they automatically expire after 15 months if no new data is published
@@ -165,6 +170,7 @@ class Teardown:
     def _users(self) -> list[Resource]:
         iam = self.kit.client("iam")
         users = [u for page in iam.get_paginator("list_users").paginate() for u in page["Users"]]
+        users = [u for u in users if u.get("Path") != CLASS_PATH]
         return self._named("iam", "user", users, "UserName", "Arn")
 
     def _roles(self) -> list[Resource]:
@@ -175,6 +181,7 @@ class Teardown:
     def _policies(self) -> list[Resource]:
         iam = self.kit.client("iam")
         policies = [p for page in iam.get_paginator("list_policies").paginate(Scope="Local") for p in page["Policies"]]
+        policies = [p for p in policies if p.get("Path") != CLASS_PATH]
         return self._named("iam", "policy", policies, "PolicyName", "Arn")
 
     def _log_groups(self) -> list[Resource]:

@@ -18,8 +18,10 @@ users, and unexpired STS sessions (``identity.py``), whatever region and service
 answers every region). The verifier is the same as for AWS_IAM Function URLs (``sigv4.py``); the error is
 sent in the request's protocol by ``aws_protocols.error_response``, the same shapes moto's errors take.
 
-Not emulated: authorization of API calls by IAM policies (any authenticated caller may call any action),
-SigV4a, S3's own error codes (S3 answers in the XML shape here).
+Authorization of an IAM user's calls by its policies and permissions boundary is ``api_authz.py``'s; the
+account root and role sessions are not evaluated there.
+
+Not emulated: SigV4a, S3's own error codes (S3 answers in the XML shape here).
 """
 
 from __future__ import annotations

@@ -4,14 +4,15 @@ Emulates: IAM users' access keys (active ones), STS temporary credentials (``Ass
 token must come with them, and they expire), and the learner's own local credentials (``credentials.py``),
 which stand for the default account's root user (the notebooks use them; handlers get role sessions).
 An identity carries the identity-based policies that apply to it: a user's attached and inline policies
-and its groups'; a role's attached and inline policies for its sessions.
+and its groups'; a role's attached and inline policies for its sessions; and the statements of the user's or
+role's permissions boundary, when one is set (a boundary that names a policy that is gone allows nothing).
 
 A service principal signing for a resource of the caller's account (CloudFront signing an origin request
 for Origin Access Control) is an identity too: ``register_service_session`` gives it temporary credentials
 that name the service and the ``aws:SourceArn`` / ``aws:SourceAccount`` it acts for; such an identity
 has no identity policies, only the resource policy can allow it.
 
-Not emulated: session policies, permission boundaries, MFA, ``GetSessionToken``/``GetFederationToken``
+Not emulated: session policies, MFA, ``GetSessionToken``/``GetFederationToken``
 credentials.
 """
 
@@ -40,6 +41,12 @@ class Identity:
     statements: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     service: str = ""  # a service principal such as "cloudfront.amazonaws.com"; "" for IAM identities
     source: tuple[tuple[str, str], ...] = ()  # the global condition keys a service caller brings
+    boundary: tuple[dict[str, Any], ...] | None = None  # the permissions boundary's statements; None: no boundary
+
+    @property
+    def is_user(self) -> bool:
+        """An IAM user's access key (not the account root, a role session or a service)."""
+        return not self.is_root and not self.service and ":user/" in self.arn
 
 
 _service_sessions: dict[str, Identity] = {}
@@ -86,6 +93,15 @@ def _holder_documents(holder: Any) -> list[Any]:
     return [_document(p) for p in holder.managed_policies.values()] + list(holder.policies.values())
 
 
+def _boundary(iam: Any, arn: str | None) -> tuple[dict[str, Any], ...] | None:
+    if not arn:
+        return None
+    try:
+        return _statements([_document(iam.get_policy(arn))])
+    except Exception:  # the boundary policy is gone (IAM refuses to delete one in use; moto does not)
+        return ()
+
+
 def find_identity(access_key: str) -> Identity | None:
     """The identity behind ``access_key``, or None when no one has that key."""
     service = _service_sessions.get(access_key)
@@ -114,6 +130,7 @@ def find_identity(access_key: str) -> Identity | None:
                 user.arn,
                 user.id,
                 statements=_statements(documents),
+                boundary=_boundary(iam, getattr(user, "permissions_boundary_arn", None)),
             )
         sts = sts_backends[account_id].get("aws")
         session = sts.get_assumed_role_from_access_key(access_key) if sts is not None else None
@@ -125,8 +142,11 @@ def find_identity(access_key: str) -> Identity | None:
         if expiration < datetime.now(UTC):
             return None
         documents = []
+        boundary: tuple[dict[str, Any], ...] | None = ()
         try:
-            documents = _holder_documents(iam.get_role_by_arn(session.role_arn))
+            role = iam.get_role_by_arn(session.role_arn)
+            documents = _holder_documents(role)
+            boundary = _boundary(iam, role.permissions_boundary_arn)
         except Exception:  # the role was deleted: its sessions keep no permissions
             documents = []
         return Identity(
@@ -135,6 +155,7 @@ def find_identity(access_key: str) -> Identity | None:
             session.arn,
             session.user_id,
             statements=_statements(documents),
+            boundary=boundary,
         )
     return None
 

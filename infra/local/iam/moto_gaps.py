@@ -5,6 +5,13 @@
   account id (STS API reference, GetCallerIdentity: ``UserId`` is the ``aws:userid`` of the IAM User Guide's
   Principal table, the account id for the root). moto answered ``arn:aws:sts::<account>:user/moto`` with a
   made-up user id, because no IAM user owns those keys.
+- Permissions boundaries of IAM users (IAM API reference: ``CreateUser`` takes ``PermissionsBoundary``;
+  ``PutUserPermissionsBoundary`` and ``DeleteUserPermissionsBoundary``; ``GetUser`` shows it as
+  ``PermissionsBoundary`` ``{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn}``).
+  moto 5.2 keeps them for roles only: it dropped a user's boundary and did not know the two actions.
+  The boundary is kept on moto's user as ``permissions_boundary_arn`` (the name moto's roles use);
+  ``identity.py`` reads it.
+  Not emulated: IAM's refusal of a boundary ARN that names no policy.
 """
 
 from __future__ import annotations
@@ -24,14 +31,47 @@ def _get_caller_identity(self: Any, access_key_id: str, region: str) -> tuple[st
 
 
 _original: Any = None
+_original_create_user: Any = None
+
+
+def _set_boundary(user: Any, arn: str | None) -> None:
+    user.permissions_boundary_arn = arn or None
+    shown = {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
+    user.permissions_boundary = shown if arn else None
+
+
+def _create_user(self: Any) -> Any:
+    result = _original_create_user(self)
+    _set_boundary(self.backend.get_user(self._get_param("UserName")), self._get_param("PermissionsBoundary"))
+    return result
+
+
+def _put_user_permissions_boundary(self: Any) -> Any:
+    from moto.core.responses import EmptyResult
+
+    _set_boundary(self.backend.get_user(self._get_param("UserName")), self._get_param("PermissionsBoundary"))
+    return EmptyResult()
+
+
+def _delete_user_permissions_boundary(self: Any) -> Any:
+    from moto.core.responses import EmptyResult
+
+    _set_boundary(self.backend.get_user(self._get_param("UserName")), None)
+    return EmptyResult()
 
 
 def apply() -> None:
     """Install the correction (idempotent)."""
-    global _applied, _original
+    global _applied, _original, _original_create_user
     if _applied:
         return
+    from moto.iam.responses import IamResponse
     from moto.sts.models import STSBackend
+
+    _original_create_user = IamResponse.create_user
+    IamResponse.create_user = _create_user  # type: ignore[method-assign]
+    IamResponse.put_user_permissions_boundary = _put_user_permissions_boundary  # type: ignore[attr-defined]
+    IamResponse.delete_user_permissions_boundary = _delete_user_permissions_boundary  # type: ignore[attr-defined]
 
     _original = STSBackend.get_caller_identity
     STSBackend.get_caller_identity = _get_caller_identity  # type: ignore[method-assign]

@@ -8,8 +8,13 @@ with ``*`` and ``?`` wildcards (actions case-insensitive); ``Principal`` as ``"*
 operators ``String*``, ``Arn*``, ``Bool`` and ``Null`` with ``IfExists`` and the ``ForAnyValue``/``ForAllValues``
 set qualifiers; condition keys are case-insensitive; a negated operator is true when its key is absent.
 
+Permissions boundaries (reference_policies_evaluation-logic.html, "Evaluating identity-based policies with
+permissions boundaries"; access_policies_boundaries.html): for an IAM user or role with a boundary, an action is
+allowed only if both an identity-based policy and the boundary allow it, and an explicit Deny in either wins
+(``evaluate_identity``).
+
 Not emulated: ``NotPrincipal``, numeric/date/IP operators (a statement that uses one never matches: an
-Allow never allows, a Deny never denies), policy variables, permission boundaries and SCPs.
+Allow never allows, a Deny never denies), policy variables, SCPs and session policies.
 """
 
 from __future__ import annotations
@@ -209,3 +214,45 @@ def evaluate(statements: Iterable[Mapping[str, Any]], request: AuthzRequest, cal
         if str(statement.get("Effect", "")).lower() == "allow":
             allowed = True
     return Decision.ALLOW if allowed else Decision.NOT_ALLOWED
+
+
+IDENTITY_POLICY = "identity-based policy"
+PERMISSIONS_BOUNDARY = "permissions boundary"
+
+
+@dataclass(frozen=True)
+class IdentityDecision:
+    """The decision for an IAM principal's own request, and which policy type decided a refusal."""
+
+    decision: Decision
+    policy_type: str = ""  # IDENTITY_POLICY or PERMISSIONS_BOUNDARY when refused; "" when allowed
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision is Decision.ALLOW
+
+
+def evaluate_identity(
+    statements: Iterable[Mapping[str, Any]],
+    boundary: Iterable[Mapping[str, Any]] | None,
+    request: AuthzRequest,
+) -> IdentityDecision:
+    """An IAM user's or role's request within its account, with no resource policy involved.
+
+    Emulates reference_policies_evaluation-logic.html: an explicit Deny in the identity-based policies or in the
+    permissions boundary refuses; otherwise the identity-based policies must allow, and so must the boundary
+    when there is one (``boundary=None``: no boundary is set). The policy type named is the one AWS's message
+    names ("... because no identity-based policy allows ...", "... with an explicit deny in a permissions
+    boundary").
+    """
+    identity = evaluate(statements, request)
+    limit = evaluate(boundary, request) if boundary is not None else Decision.ALLOW
+    if identity is Decision.DENY:
+        return IdentityDecision(Decision.DENY, IDENTITY_POLICY)
+    if limit is Decision.DENY:
+        return IdentityDecision(Decision.DENY, PERMISSIONS_BOUNDARY)
+    if identity is not Decision.ALLOW:
+        return IdentityDecision(Decision.NOT_ALLOWED, IDENTITY_POLICY)
+    if limit is not Decision.ALLOW:
+        return IdentityDecision(Decision.NOT_ALLOWED, PERMISSIONS_BOUNDARY)
+    return IdentityDecision(Decision.ALLOW)
