@@ -26,6 +26,8 @@ management.html):
   that entity's ARN, with its path (an existing entity's as IAM keeps it; a new one's from ``Path``), and
   ``iam:PermissionsBoundary`` from ``PermissionsBoundary``, ``iam:PolicyARN`` from ``PolicyArn``,
   ``aws:RequestTag``/``aws:TagKeys`` from ``Tags``;
+- CloudWatch Logs operations that name a log group are evaluated on the group's ARN
+  (list_amazoncloudwatchlogs.html), so a learner reads the REPORT lines of their own functions only;
 - ``sts:GetCallerIdentity`` is always allowed ("No permissions are required to perform this operation",
   STS API reference, GetCallerIdentity).
 
@@ -223,6 +225,24 @@ def iam_checks(operation: OperationModel, request: HttpRequest, account_id: str,
     return [Check(action, resource, context)]
 
 
+def logs_checks(operation: OperationModel, request: HttpRequest, account_id: str, region: str) -> list[Check]:
+    """What a CloudWatch Logs call must be allowed to do: an operation that names a log group
+    (``logGroupName``, or ``logGroupIdentifier`` as a name or an ARN) is evaluated on that group's ARN,
+    ``arn:aws:logs:<region>:<account>:log-group:<name>`` (list_amazoncloudwatchlogs.html, resource type
+    ``log-group``); one that names none (``DescribeLogGroups``) on ``*``."""
+    body = _json_body(request) if request.body else {}
+    action = action_name("logs", operation.name)
+    context: dict[str, str | list[str]] = {"aws:RequestedRegion": region}
+    group = body.get("logGroupName") or body.get("logGroupIdentifier")
+    if not isinstance(group, str) or not group:
+        return [Check(action, "*", context)]
+    if group.startswith("arn:"):
+        resource = group.removesuffix(":*")
+    else:
+        resource = f"arn:aws:logs:{region}:{account_id}:log-group:{group}"
+    return [Check(action, resource, context)]
+
+
 def checks_for(
     service_prefix: str, operation: OperationModel, request: HttpRequest, account_id: str, region: str
 ) -> list[Check]:
@@ -230,6 +250,8 @@ def checks_for(
         return lambda_checks(operation, request, account_id, region)
     if service_prefix == "iam":
         return iam_checks(operation, request, account_id, region)
+    if service_prefix == "logs":
+        return logs_checks(operation, request, account_id, region)
     return [Check(action_name(service_prefix, operation.name), "*", {"aws:RequestedRegion": region})]
 
 

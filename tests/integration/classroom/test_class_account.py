@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from infra import deploy
+from infra import deploy, pricing
 from infra.classroom.accounts import read_credentials
 from infra.classroom.dashboard import progress
 from infra.kit import Kit
@@ -80,6 +80,15 @@ def test_a_learner_works_on_their_own_things_only(
             tags=kit.tags,
         )
         assert lam.invoke(FunctionName=function.name)["StatusCode"] == 200
+        logs = kit.client("logs")  # notebook 01 reads its REPORT line: the learner's own log group only
+        assert any(line.startswith("REPORT ") for line in pricing.report_lines(logs, function.name))
+        with pytest.raises(ClientError) as not_theirs:
+            logs.filter_log_events(logGroupName="/aws/lambda/classbob-hello")
+        assert not_theirs.value.response["Error"]["Message"] == (
+            "User: arn:aws:iam::123456789012:user/kit-classroom/classann-student is not authorized to perform: "
+            f"logs:FilterLogEvents on resource: arn:aws:logs:{REGION}:123456789012:log-group:"
+            "/aws/lambda/classbob-hello because no identity-based policy allows the logs:FilterLogEvents action"
+        )
         assert iam.get_role(RoleName=role.name)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"].endswith(
             "/kit-classroom/classann-student-boundary"
         )
