@@ -12,10 +12,14 @@ Run it as root from the kit's folder, with the kit's own interpreter (see share/
 - Each learner's local cloud lives in their own home (``~/.lambda-url-kit``, 0700) and stops with their server.
 - The first start copies the notebooks into ``~/lambda-url-kit`` (the learner's own copy to run and change).
 - Idle servers are stopped after ``KIT_HUB_IDLE_SECONDS`` (default one hour) by jupyterhub-idle-culler.
+- A class in aws mode: ``KIT_HUB_CLASS_CREDENTIALS`` names the ``hub-environment.json`` that
+  ``python -m infra.classroom create`` wrote; each learner's server then gets their own ``KIT_MODE=aws``,
+  ``KIT_LEARNER``, ``KIT_REGION`` and access key, and a hub user the file does not name is refused a server.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -51,7 +55,27 @@ def copy_the_notebooks(spawner) -> None:  # type: ignore[no-untyped-def]
     os.chown(target, user.pw_uid, user.pw_gid)
 
 
-c.Spawner.pre_spawn_hook = copy_the_notebooks
+def class_credentials(spawner) -> None:  # type: ignore[no-untyped-def]
+    """In a class in aws mode, the learner's own credentials and settings from ``KIT_HUB_CLASS_CREDENTIALS``."""
+    path = os.environ.get("KIT_HUB_CLASS_CREDENTIALS")
+    if not path:
+        return
+    learners = json.loads(Path(path).read_text())
+    name = spawner.user.name
+    if name not in learners:
+        raise RuntimeError(
+            f"{name} has no class credentials in {path}: add them to the roster and run "
+            "python -m infra.classroom create again"
+        )
+    spawner.environment = {**spawner.environment, **learners[name]}
+
+
+def before_spawn(spawner) -> None:  # type: ignore[no-untyped-def]
+    copy_the_notebooks(spawner)
+    class_credentials(spawner)
+
+
+c.Spawner.pre_spawn_hook = before_spawn
 
 idle = os.environ.get("KIT_HUB_IDLE_SECONDS", "3600")
 c.JupyterHub.services = [
