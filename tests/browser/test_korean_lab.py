@@ -32,7 +32,8 @@ NOTEBOOK = f"{KO.notebooks}/04_response_streaming.ipynb"
 SCREENSHOT = Path(tempfile.gettempdir()) / "lambda-url-kit" / "jupyterlab-ko-04.png"
 MENUS = ["파일", "편집", "보기", "실행", "커널", "탭", "설정", "도움말"]  # the Korean pack's File ... Help
 BOX = "\U0010fffd"  # a noncharacter: no font has it, so it is drawn as the missing-glyph box
-COUNTER_LINE = re.compile(r"^\s*(\d+) \d+\.\d{3} \d+\.\d{3}\s*$")  # handlers/counter.py: "count elapsed epoch"
+#: The widget's latest counter line, in Korean words (infra/stream_view.readable: "22번째 줄: 시작 21.0초 후에 ...").
+COUNTER_LINE = re.compile(r"^\s*(\d+)번째 줄: 시작 \d+\.\d초 후에 쓰고, \d+\.\d초 후에 도착\s*$")
 
 
 def _hangul_fonts() -> set[str]:
