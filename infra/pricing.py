@@ -301,15 +301,21 @@ def usage_of(lines: Iterable[str]) -> Usage:
     )
 
 
-def report_lines(logs: Any, function_name: str, *, start_ms: int | None = None) -> list[str]:
-    """Every REPORT line of ``/aws/lambda/<function_name>`` in CloudWatch Logs (boto3 ``logs`` client), all pages."""
+def report_events(logs: Any, function_name: str, *, start_ms: int | None = None) -> list[dict[str, Any]]:
+    """Every REPORT event of ``/aws/lambda/<function_name>`` in CloudWatch Logs (boto3 ``logs`` client), all pages:
+    ``filter_log_events``' events (``message``, ``logStreamName``, ``timestamp``)."""
     kwargs: dict[str, Any] = {"logGroupName": f"/aws/lambda/{function_name}", "filterPattern": '"REPORT RequestId"'}
     if start_ms is not None:
         kwargs["startTime"] = start_ms
-    lines: list[str] = []
+    events: list[dict[str, Any]] = []
     for page in logs.get_paginator("filter_log_events").paginate(**kwargs):
-        lines += [event["message"] for event in page["events"] if event["message"].startswith("REPORT ")]
-    return lines
+        events += [event for event in page["events"] if event["message"].startswith("REPORT ")]
+    return events
+
+
+def report_lines(logs: Any, function_name: str, *, start_ms: int | None = None) -> list[str]:
+    """Every REPORT line of ``/aws/lambda/<function_name>`` in CloudWatch Logs, all pages."""
+    return [event["message"] for event in report_events(logs, function_name, start_ms=start_ms)]
 
 
 def usage_by_function(logs: Any, prefix: str, *, start_ms: int | None = None) -> dict[str, Usage]:

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..i18n import t
 from ..polling import Progress, wait_for_status
+from ..pricing import report_events
 from ..reports import parse_report
 
 
@@ -45,12 +46,15 @@ class Alias:
     action: str  # "created" | "updated" | "unchanged"
 
 
+def _versions(lam: Any, name: str) -> Iterator[dict[str, Any]]:
+    """Every version of the function (``$LATEST`` too), as ``ListVersionsByFunction`` gives them, all pages."""
+    for page in lam.get_paginator("list_versions_by_function").paginate(FunctionName=name):
+        yield from page["Versions"]
+
+
 def published_numbers(lam: Any, name: str) -> list[str]:
     """The function's published version numbers, oldest first (``$LATEST`` left out)."""
-    numbers: list[str] = []
-    for page in lam.get_paginator("list_versions_by_function").paginate(FunctionName=name):
-        numbers += [v["Version"] for v in page["Versions"] if v["Version"] != "$LATEST"]
-    return sorted(numbers, key=int)
+    return sorted((v["Version"] for v in _versions(lam, name) if v["Version"] != "$LATEST"), key=int)
 
 
 def publish_version(lam: Any, name: str, description: str = "") -> Version:
@@ -135,17 +139,16 @@ def remove_provisioned_concurrency(lam: Any, name: str, qualifier: str) -> bool:
 def versions_table(lam: Any, name: str, lang: str | None = None) -> pd.DataFrame:
     """One row per version (``$LATEST`` first): the ``RELEASE`` it holds, its description and code hash."""
     rows = []
-    for page in lam.get_paginator("list_versions_by_function").paginate(FunctionName=name):
-        for version in page["Versions"]:
-            variables = (version.get("Environment") or {}).get("Variables", {})
-            rows.append(
-                {
-                    t("versions.version", lang): version["Version"],
-                    "RELEASE": variables.get("RELEASE", ""),
-                    t("versions.description", lang): version.get("Description", ""),
-                    "CodeSha256": version["CodeSha256"][:12] + "…",
-                }
-            )
+    for version in _versions(lam, name):
+        variables = (version.get("Environment") or {}).get("Variables", {})
+        rows.append(
+            {
+                t("versions.version", lang): version["Version"],
+                "RELEASE": variables.get("RELEASE", ""),
+                t("versions.description", lang): version.get("Description", ""),
+                "CodeSha256": version["CodeSha256"][:12] + "…",
+            }
+        )
     rows.sort(key=lambda row: (row[t("versions.version", lang)] != "$LATEST", row[t("versions.version", lang)]))
     return pd.DataFrame(rows).set_index(t("versions.version", lang))
 
@@ -161,17 +164,10 @@ def version_of_stream(log_stream_name: str) -> str:
     return found["version"]
 
 
-def report_rows(logs: Any, name: str, *, start_ms: int, request_ids: set[str] | None = None) -> list[dict[str, Any]]:
-    """The REPORT lines of ``/aws/lambda/<name>`` since ``start_ms`` (only ``request_ids`` if given), each with
-    the version its log stream names."""
-    rows = []
-    kwargs = {"logGroupName": f"/aws/lambda/{name}", "startTime": start_ms, "filterPattern": '"REPORT RequestId"'}
-    for page in logs.get_paginator("filter_log_events").paginate(**kwargs):
-        for event in page["events"]:
-            if not event["message"].startswith("REPORT "):
-                continue
-            report = parse_report(event["message"].rstrip("\n"))
-            if request_ids is not None and report["RequestId"] not in request_ids:
-                continue
-            rows.append({"version": version_of_stream(event["logStreamName"]), **report})
-    return rows
+def report_rows(logs: Any, name: str, *, start_ms: int | None = None) -> list[dict[str, Any]]:
+    """The REPORT lines of ``/aws/lambda/<name>`` (since ``start_ms``), each parsed, with the version its log
+    stream names."""
+    return [
+        {"version": version_of_stream(event["logStreamName"]), **parse_report(event["message"].rstrip("\n"))}
+        for event in report_events(logs, name, start_ms=start_ms)
+    ]

@@ -11,6 +11,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -25,45 +26,50 @@ INVOKE_REFUSED = (
 HELLO = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hello'}\n"
 
 
+@dataclass(frozen=True)
+class Fresh:
+    """A function created just now with plain boto3 and no waiting, and when."""
+
+    lam: Any
+    name: str
+    created_at: float
+
+    def still_pending(self) -> None:
+        """Skip (not pass) a check of the window when this machine took most of it to get there."""
+        elapsed = time.monotonic() - self.created_at
+        if elapsed > PENDING_SECONDS * 0.8:
+            pytest.skip(
+                f"{elapsed:.2f} s since CreateFunction: too slow a machine to test the {PENDING_SECONDS} s window"
+            )
+
+    def refused(self, call: Any) -> tuple[int, str, str]:
+        self.still_pending()
+        with pytest.raises(ClientError) as info:
+            call()
+        response = info.value.response
+        return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
+
+
 @pytest.fixture
-def fresh(aws, role_arn: str) -> Iterator[tuple[Any, str]]:
-    """``(lambda client, name)`` of a function created just now, with plain boto3 and no waiting; deleted after."""
+def fresh(aws, role_arn: str) -> Iterator[Fresh]:
+    """A function created just now, with plain boto3 and no waiting; deleted after."""
     lam = aws("lambda")
     name = f"fresh-{uuid.uuid4().hex[:10]}"
-    global _created_at
-    _created_at = time.monotonic()
+    created_at = time.monotonic()
     lam.create_function(
         FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="fn.handler",
         Code={"ZipFile": zip_source(HELLO)},
     )  # fmt: skip
-    yield lam, name
+    yield Fresh(lam, name, created_at)
     with contextlib.suppress(lam.exceptions.ResourceNotFoundException):
         lam.delete_function(FunctionName=name)
 
 
-_created_at = 0.0
-
-
-def still_pending() -> None:
-    """Skip (not pass) a check of the window when this machine took most of it to get there."""
-    elapsed = time.monotonic() - _created_at
-    if elapsed > PENDING_SECONDS * 0.8:
-        pytest.skip(f"{elapsed:.2f} s since CreateFunction: too slow a machine to test the {PENDING_SECONDS} s window")
-
-
-def refused(call: Any) -> tuple[int, str, str]:
-    still_pending()
-    with pytest.raises(ClientError) as info:
-        call()
-    response = info.value.response
-    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
-
-
 def test_invoke_right_after_create_is_a_conflict_until_the_waiter_sees_active(fresh) -> None:
-    lam, name = fresh
+    lam, name = fresh.lam, fresh.name
     expected = (409, "ResourceConflictException", INVOKE_REFUSED)
-    assert refused(lambda: lam.invoke(FunctionName=name, Payload=b"{}")) == expected
-    assert refused(lambda: lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")) == expected
+    assert fresh.refused(lambda: lam.invoke(FunctionName=name, Payload=b"{}")) == expected
+    assert fresh.refused(lambda: lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")) == expected
     config = lam.get_function(FunctionName=name)["Configuration"]
     assert (config["State"], config["StateReasonCode"]) == ("Pending", "Creating")
     assert config["StateReason"] == "The function is being created."
@@ -81,13 +87,13 @@ def test_invoke_right_after_create_is_a_conflict_until_the_waiter_sees_active(fr
 
 
 def test_an_update_right_after_create_is_a_conflict(fresh) -> None:
-    lam, name = fresh
+    lam, name = fresh.lam, fresh.name
     arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     message = (
         f"The operation cannot be performed at this time. The resource {arn} is currently in the following state: "
         "'Pending'. StateReasonCode: 'Creating'"
     )
-    assert refused(lambda: lam.update_function_configuration(FunctionName=name, Timeout=9)) == (
+    assert fresh.refused(lambda: lam.update_function_configuration(FunctionName=name, Timeout=9)) == (
         409,
         "ResourceConflictException",
         message,
@@ -97,9 +103,9 @@ def test_an_update_right_after_create_is_a_conflict(fresh) -> None:
 
 
 def test_a_url_request_while_pending_gets_409_then_the_function_answers(fresh, http, endpoint) -> None:
-    lam, name = fresh
+    lam, name = fresh.lam, fresh.name
     url = Deployed(name, public_url(lam, name), endpoint)
-    still_pending()
+    fresh.still_pending()
     early = http.get("/", headers={"Host": url.host})
     assert early.status_code == 409
     assert early.headers["x-amzn-ErrorType"] == "ResourceConflictException"
