@@ -249,9 +249,9 @@ CATALOG: Mapping[str, Mapping[str, str]] = {
     "bill.requests": {"en": "requests", "ko": "요청 수"},
     "bill.usd": {"en": "USD, no free tier", "ko": "USD, 무료 구간 제외"},
     "bill.checks": {
-        "en": "every function and distribution of yours is in the bill: {complete} | "
+        "en": "every function of yours is in the bill, from its REPORT lines: {complete} | "
         "with the free tiers deducted: USD {free:.2f}",
-        "ko": "내 함수와 배포가 모두 청구서에 있음: {complete} | 무료 구간을 빼면: USD {free:.2f}",
+        "ko": "내 함수가 모두 REPORT 줄로 청구서에 있음: {complete} | 무료 구간을 빼면: USD {free:.2f}",
     },
     "bill.arch": {
         "en": "the seed's example on arm64: USD {arm} instead of USD {x86} (compute {share:.0%} cheaper)",
