@@ -338,6 +338,30 @@ CATALOG: Mapping[str, Mapping[str, str]] = {
         "ko": "  대체 도메인 이름: {aliases} | 인증서 리전: {region}",
     },
     "domain.in_a_browser": {"en": "in a browser: {url}", "ko": "브라우저에서: {url}"},
+    "tls.field": {"en": "field", "ko": "항목"},
+    "tls.value": {"en": "value", "ko": "값"},
+    "tls.server_name": {"en": "server name asked (SNI)", "ko": "요청한 서버 이름(SNI)"},
+    "tls.subject": {"en": "subject", "ko": "주체(subject)"},
+    "tls.names": {"en": "names it covers (SANs)", "ko": "포함하는 이름(SAN)"},
+    "tls.issuer": {"en": "issuer", "ko": "발급자"},
+    "tls.valid_from": {"en": "valid from", "ko": "유효 시작"},
+    "tls.valid_until": {"en": "valid until", "ko": "유효 종료"},
+    "tls.days": {"en": "days of validity", "ko": "유효 기간(일)"},
+    "tls.version": {"en": "TLS negotiated", "ko": "협상된 TLS"},
+    "tls.refused": {"en": "{name}: handshake refused ({reason})", "ko": "{name}: 핸드셰이크 거부됨({reason})"},
+    "tls.presented": {
+        "en": "{name}: certificate for {names} over {version}",
+        "ko": "{name}: {names}용 인증서, {version}",
+    },
+    "tls.same_serial": {
+        "en": "the certificate presented is ACM's us-east-1 one: {verdict}; the Seoul one: {seoul}",
+        "ko": "제시된 인증서가 us-east-1의 ACM 인증서인가: {verdict}, 서울 인증서인가: {seoul}",
+    },
+    "tls.plain_http": {"en": "over plain HTTP: {status} -> {location}", "ko": "일반 HTTP로: {status} -> {location}"},
+    "tls.curl": {
+        "en": "the same from a terminal (curl trusts your local CA with --cacert):\n{command}",
+        "ko": "터미널에서 같은 요청(curl은 --cacert로 로컬 CA를 신뢰합니다):\n{command}",
+    },
     # -- 08 cleanup ----------------------------------------------------------------------------------------------
     "cleanup.plan": {
         "en": "{count} resources of learner '{learner}' ({mode} mode)",

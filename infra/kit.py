@@ -124,6 +124,7 @@ class Kit:
 
     settings: Settings
     endpoint: str | None = None  # the local cloud's, in local mode
+    tls_port: int = 0  # the local cloud's TLS port, in local mode
     _session: Any = None
     _local_credentials: LocalCredentials | None = None
     _banner: _Banner = field(default_factory=_Banner)
@@ -208,7 +209,9 @@ class Kit:
         kwargs.setdefault("timeout", httpx.Timeout(60.0, read=120.0))
         if self.local:
             assert self.endpoint is not None
-            kwargs.setdefault("transport", LocalCloudTransport(self.endpoint, self.credentials()))
+            kwargs.setdefault(
+                "transport", LocalCloudTransport(self.endpoint, self.credentials(), tls_port=self.tls_port or None)
+            )
         return httpx.Client(**kwargs)
 
     def credentials(self) -> Any:
@@ -230,10 +233,20 @@ class Kit:
             return self.browser_url(presign(url, self.credentials(), self.region, expires=expires))
         return presign(self.browser_url(url) if for_browser else url, self.credentials(), self.region, expires=expires)
 
+    def curl(self, url: str) -> str:
+        """The curl command that fetches ``url`` from a terminal here: locally, to the local cloud's TLS port
+        (``--connect-to``: no DNS involved) trusting the learner's local CA (``--cacert``)."""
+        if not self.local or not url.startswith("https://") or not self.tls_port:
+            return f"curl {url}"
+        return f"curl --cacert {control.ca_certificate()} --connect-to ::127.0.0.1:{self.tls_port} {url}"
+
     def browser_url(self, url: str) -> str:
         """The address a browser or curl opens for ``url`` where the learner is.
 
-        On a laptop, ``*.localhost`` names at the local cloud's port (they resolve to loopback). On a JupyterHub
+        On a laptop, ``*.localhost`` names at the local cloud's port (they resolve to loopback): a distribution or a
+        custom domain over HTTPS at its TLS port (their cache behaviours redirect HTTP to HTTPS; the browser
+        warns unless it trusts the learner's local CA, see the README), a Function URL or an API over HTTP
+        (choice: they open without that step). On a JupyterHub
         (``JUPYTERHUB_SERVICE_PREFIX`` set), the browser is not on the hub's machine: the learner's own Jupyter
         server carries the request, path-style (``/user/<name>/kit/<host>/<path>``, ``infra/server_proxy.py``),
         as an absolute link when the hub says its public URL (``JUPYTERHUB_PUBLIC_URL``).
@@ -253,25 +266,37 @@ class Kit:
             host = host[: -len(suffix)] + _BROWSER_SUFFIXES[suffix]
         elif not host.endswith(".localhost") and host not in _LOOPBACK:
             host += ".localhost"  # a custom domain: the local cloud resolves it through Route 53
-        port = urlsplit(self.endpoint).port
-        return f"http://{host}:{port}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+        scheme, port = "http", urlsplit(self.endpoint).port
+        if self.tls_port and (suffix is None or suffix == ".cloudfront.net"):
+            # CloudFront (a distribution, a custom domain) wants HTTPS (redirect-to-https): its TLS port.
+            scheme, port = "https", self.tls_port
+        return f"{scheme}://{host}:{port}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
 
 
 class LocalCloudTransport(httpx.BaseTransport):
     """Sends requests for AWS host names to the local cloud, keeping the ``Host`` header.
 
-    ``https://<id>.lambda-url.<region>.on.aws/path`` goes to ``http://127.0.0.1:PORT/path`` with
-    ``Host: <id>.lambda-url.<region>.on.aws``; any other name goes there too if the local cloud's Route 53
-    resolves it (a custom domain), and otherwise fails as a DNS lookup fails: nothing leaves the machine.
+    ``https://<id>.lambda-url.<region>.on.aws/path`` goes over TLS to the local cloud's TLS port, with the
+    AWS name as SNI and ``Host``, and the certificate checked against the learner's local certificate
+    authority as a client checks AWS's against Amazon's roots (one connection pool per name, as a client
+    keeps one per host); ``http://`` URLs go to its plain port. Any other name goes there too if the local
+    cloud's Route 53 resolves it (a custom domain), and otherwise fails as a DNS lookup fails: nothing
+    leaves the machine.
     """
 
     _AWS_SUFFIXES = (".on.aws", ".cloudfront.net", ".amazonaws.com", ".localhost")
 
-    def __init__(self, endpoint: str, credentials: Any = None) -> None:
-        """``credentials`` sign the name look-ups (default: the learner's own local credentials)."""
+    def __init__(self, endpoint: str, credentials: Any = None, *, tls_port: int | None = None) -> None:
+        """``credentials`` sign the name look-ups (default: the learner's own local credentials); ``tls_port``
+        defaults to what the learner's local cloud recorded."""
         parts = urlsplit(endpoint)
         self._port = parts.port
         self._inner = httpx.HTTPTransport()
+        if tls_port is None:
+            state = control.read_state()
+            tls_port = state.tls_port if state is not None and state.port == self._port else 0
+        self._tls_port = tls_port
+        self._tls_inner: dict[str, httpx.HTTPTransport] = {}
         if credentials is None:
             found = load_or_create(control.state_dir())
             credentials = Credentials(found.access_key_id, found.secret_access_key)
@@ -298,8 +323,19 @@ class LocalCloudTransport(httpx.BaseTransport):
                 )
                 error.name_not_known = True  # type: ignore[attr-defined]  # a DNS answer, not a stopped cloud
                 raise error
+            if request.url.scheme == "https" and self._tls_port:
+                request.extensions = {**request.extensions, "sni_hostname": host}
+                request.url = request.url.copy_with(host="127.0.0.1", port=self._tls_port)
+                return self._tls_transport(host).handle_request(request)
             request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self._port)
         return self._inner.handle_request(request)
+
+    def _tls_transport(self, host: str) -> httpx.HTTPTransport:
+        transport = self._tls_inner.get(host)
+        if transport is None:
+            transport = httpx.HTTPTransport(verify=control.client_tls_context())
+            self._tls_inner[host] = transport
+        return transport
 
     def _resolves(self, host: str) -> bool:
         """Does ``host`` resolve through the local cloud's Route 53 (a custom domain of the learner's)?"""
@@ -310,6 +346,8 @@ class LocalCloudTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._inner.close()
+        for transport in self._tls_inner.values():
+            transport.close()
 
 
 def connect(settings: Settings | None = None) -> Kit:
@@ -319,6 +357,6 @@ def connect(settings: Settings | None = None) -> Kit:
         i18n.use_korean_plot_font()
     if settings.mode == "local":
         info = control.start()
-        return Kit(settings, endpoint=info.endpoint)
+        return Kit(settings, endpoint=info.endpoint, tls_port=info.tls_port)
     session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
     return Kit(settings, _session=session)

@@ -18,6 +18,11 @@ learner alone; their local cloud is the one recorded in their state folder (``co
 passed on: the Jupyter token (``?token=``, ``Authorization: token ...``) and the Jupyter/JupyterHub cookies, so a
 function's event never holds the learner's session; hop-by-hop headers. Only the data plane is reachable (Function
 URLs, distributions, custom domains, API Gateway stages): the AWS API side has its own endpoint and SigV4.
+The learner's Jupyter server is the viewer's edge here, so it reaches the local cloud as a browser reaches AWS:
+over TLS, to the local cloud's TLS port, with the AWS name as SNI (``Loopback`` resolves every name to
+127.0.0.1) and the certificate checked against the learner's local certificate authority. A distribution whose
+``ViewerProtocolPolicy`` is ``redirect-to-https`` or ``https-only`` then serves the hub's browser, whatever scheme
+the hub itself is reached by (choice). A local cloud without a TLS port is reached over plain HTTP.
 Choice: no XSRF check (a Function URL takes POSTs from scripts and other origins, as on AWS; what is reachable is
 what a Function URL's AuthType and a distribution's OAC already make public).
 """
@@ -29,7 +34,7 @@ from typing import Any
 
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
-from tornado import httpclient, web
+from tornado import httpclient, netutil, web
 
 from .local import control
 
@@ -50,6 +55,15 @@ _HOP_BY_HOP = {
 }
 _JUPYTER_COOKIE = re.compile(r"^(_xsrf|username-.*|jupyterhub-.*)$")
 _NOT_ANSWERED = {"content-length", "transfer-encoding", "connection", "keep-alive", "server", "date"}
+
+
+class Loopback(netutil.Resolver):
+    """Every name resolves to 127.0.0.1: the local cloud answers them all (it routes by SNI and ``Host``)."""
+
+    async def resolve(self, host: str, port: int, family: Any = None) -> list[tuple[int, Any]]:
+        import socket
+
+        return [(socket.AF_INET, ("127.0.0.1", port))]
 
 
 def data_plane_host(host: str) -> bool:
@@ -108,7 +122,9 @@ class LocalCloudProxyHandler(JupyterHandler):
                 503, "your local cloud is not running: run notebooks/00_setup.ipynb (its first cell starts it)"
             )
         query = forwarded_query(self.request.query)
-        url = f"http://127.0.0.1:{cloud.port}/{path}" + (f"?{query}" if query else "")
+        tls = bool(cloud.tls_port)
+        origin = f"https://{host}:{cloud.tls_port}" if tls else f"http://127.0.0.1:{cloud.port}"
+        url = f"{origin}/{path}" + (f"?{query}" if query else "")
         body = self.request.body if self.request.method not in ("GET", "HEAD") or self.request.body else None
         headers = forwarded_headers(self.request.headers)
         headers["Host"] = host
@@ -144,8 +160,9 @@ class LocalCloudProxyHandler(JupyterHandler):
             streaming_callback=on_chunk,
             connect_timeout=10,
             request_timeout=3600,  # a streamed response may run as long as its function's timeout, 15 min at most
+            ssl_options=control.client_tls_context(cloud.state_dir) if tls else None,
         )
-        client = httpclient.AsyncHTTPClient(force_instance=True)
+        client = httpclient.AsyncHTTPClient(force_instance=True, resolver=Loopback())
         try:
             await client.fetch(request, raise_error=False)
         except OSError as exc:

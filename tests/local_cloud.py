@@ -231,6 +231,25 @@ def http(endpoint: str) -> Iterator[httpx.Client]:
         yield client
 
 
+def tls_get(url: str) -> httpx.Response:
+    """GET ``https://<name>:<port>/...`` as a browser on this machine does: to loopback, SNI ``<name>``, the
+    certificate checked against the learner's local CA."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with httpx.HTTPTransport(verify=control.client_tls_context()) as transport:
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        request = httpx.Request(
+            "GET",
+            f"https://127.0.0.1:{parts.port}{target}",
+            headers={"Host": parts.netloc},
+            extensions={"sni_hostname": parts.hostname},
+        )
+        response = transport.handle_request(request)
+        response.read()
+        return response
+
+
 def deploy_handler(kit: Any, module: str, *, name: str | None = None, role: str = "lambda-role", **config: Any) -> Any:
     """``handlers/<module>.py`` deployed for ``kit``'s learner the way the notebooks deploy it (their execution
     role, ``infra.deploy.ensure_function``, the learner's tags): ``<learner>-<name or module>``."""
@@ -246,3 +265,41 @@ def deploy_handler(kit: Any, module: str, *, name: str | None = None, role: str 
         tags=kit.tags,
         **config,
     )
+
+
+# Route 53 and ACM, as a custom domain needs them -------------------------------------------------------
+@pytest.fixture
+def zone(aws) -> tuple[Any, str, str]:
+    """A hosted zone of the test's own under ``.test``: (route53 client, zone id, zone name)."""
+    route53 = aws("route53")
+    name = f"z{uuid.uuid4().hex[:8]}.test"
+    created = route53.create_hosted_zone(Name=name + ".", CallerReference=uuid.uuid4().hex)
+    return route53, created["HostedZone"]["Id"].split("/")[-1], name
+
+
+def cname(route53: Any, zone_id: str, name: str, value: str) -> None:
+    change = {"Name": name, "Type": "CNAME", "TTL": 60, "ResourceRecords": [{"Value": value}]}
+    route53.change_resource_record_sets(
+        HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": change}]}
+    )
+
+
+def alias(route53: Any, zone_id: str, name: str, distribution_domain: str) -> None:
+    record = {
+        "Name": name,
+        "Type": "A",
+        "AliasTarget": {
+            "HostedZoneId": "Z2FDTNDATAQYW2",
+            "DNSName": distribution_domain,
+            "EvaluateTargetHealth": False,
+        },
+    }
+    route53.change_resource_record_sets(
+        HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]}
+    )
+
+
+def request(acm: Any, domain: str) -> tuple[str, dict[str, str]]:
+    arn = acm.request_certificate(DomainName=domain, ValidationMethod="DNS")["CertificateArn"]
+    options = acm.describe_certificate(CertificateArn=arn)["Certificate"]["DomainValidationOptions"]
+    return arn, options[0]["ResourceRecord"]

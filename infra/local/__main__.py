@@ -33,14 +33,24 @@ def _serve(args: argparse.Namespace) -> int:
         os.umask(0o077)  # what the local cloud writes (logs, unpacked code) is the learner's alone
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    def ready(bound: int) -> None:
-        control.write_state(control.LocalCloudInfo(os.getpid(), bound, directory))
-        print(f"local cloud listening on http://127.0.0.1:{bound} (state: {directory})", flush=True)
+    tls_port = args.tls_port if args.tls_port is not None else int(os.environ.get("KIT_LOCAL_TLS_PORT") or 0)
+
+    def ready(bound: int, tls_bound: int) -> None:
+        control.write_state(control.LocalCloudInfo(os.getpid(), bound, directory, tls_bound))
+        print(
+            f"local cloud listening on http://127.0.0.1:{bound} and https://127.0.0.1:{tls_bound} (state: {directory})",
+            flush=True,
+        )
 
     try:
         asyncio.run(
             run_server(
-                port, directory, legacy_permissions=args.legacy_permissions, on_ready=ready, stop_with=args.stop_with
+                port,
+                directory,
+                legacy_permissions=args.legacy_permissions,
+                on_ready=ready,
+                stop_with=args.stop_with,
+                tls_port=tls_port,
             )
         )
     except OSError as exc:
@@ -79,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the local cloud in the foreground")
     serve.add_argument("--port", type=int, default=None, help="loopback port (default: KIT_LOCAL_PORT or a free one)")
+    serve.add_argument(
+        "--tls-port", type=int, default=None, help="loopback TLS port (default: KIT_LOCAL_TLS_PORT or a free one)"
+    )
     serve.add_argument(
         "--state-dir", default=None, help="state directory (default: KIT_STATE_DIR or ~/.lambda-url-kit)"
     )

@@ -101,12 +101,14 @@ class LocalCloud:
         port: int,
         state_dir: Path,
         listen: ListenFactory,
+        tls_port: int = 0,
         legacy_permissions: bool = False,
         max_environments: int | None = None,
         idle_seconds: float = 600.0,
         on_shutdown: Callable[[], None] | None = None,
     ) -> None:
         self.port = port
+        self.tls_port = tls_port
         self._on_shutdown = on_shutdown
         self.credentials = load_or_create(private_folder(state_dir))
         set_account_root(self.credentials)
@@ -138,12 +140,17 @@ class LocalCloud:
         statistics = MinuteStatistics()  # CloudWatch metrics of CloudFront and API Gateway, into moto
         self.rest_apis = RestApiGateway(resolve_function, self._invoke_for_gateway, ApiGatewayMetrics(statistics))
         self.function_urls = FunctionUrlFrontEnd(
-            lookup=self.urls.lookup, invoke=self._invoke_for_url, port=port, legacy_permissions=legacy_permissions
+            lookup=self.urls.lookup,
+            invoke=self._invoke_for_url,
+            port=port,
+            tls_port=tls_port,
+            legacy_permissions=legacy_permissions,
         )
         self.edge = CloudFrontEdge(
             self._origin,
             region=os.environ.get("KIT_REGION") or "ap-northeast-2",
             metrics=CloudFrontMetrics(statistics),
+            https_port=tls_port,
         )
 
     def _origin(self, domain: str, request: HttpRequest) -> Awaitable[HttpResponse] | None:
@@ -247,6 +254,7 @@ class LocalCloud:
                 "service": SERVICE_NAME,
                 "pid": os.getpid(),
                 "port": self.port,
+                "tls_port": self.tls_port,
                 "state_dir": str(self.state_dir),
                 "started": self.started,
                 **self.pool.stats(),  # environments, their limit and where it comes from, cold/warm counts

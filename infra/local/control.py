@@ -19,6 +19,7 @@ import json
 import os
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -39,10 +40,15 @@ class LocalCloudInfo:
     pid: int
     port: int
     state_dir: Path
+    tls_port: int = 0  # the TLS listener's (0: a local cloud from before it had one)
 
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def tls_endpoint(self) -> str:
+        return f"https://127.0.0.1:{self.tls_port}"
 
 
 class LocalCloudError(RuntimeError):
@@ -59,6 +65,17 @@ def code_version() -> str:
 
 def state_dir() -> Path:
     return Path(os.environ.get("KIT_STATE_DIR") or Path.home() / ".lambda-url-kit").expanduser().resolve()
+
+
+def ca_certificate(directory: Path | None = None) -> Path:
+    """The learner's local certificate authority (``tls/authority.py``): what a client trusts to reach the
+    local cloud's TLS port (``curl --cacert``, ``SSL_CERT_FILE``, a browser's authorities)."""
+    return _resolved(directory) / "tls" / "local-ca.pem"
+
+
+def client_tls_context(directory: Path | None = None) -> ssl.SSLContext:
+    """A client ``SSLContext`` that trusts only the learner's local certificate authority."""
+    return ssl.create_default_context(cafile=str(ca_certificate(directory)))
 
 
 def free_port() -> int:
@@ -109,7 +126,7 @@ def read_state(directory: Path | None = None) -> LocalCloudInfo | None:
     directory = _resolved(directory)
     try:
         data = json.loads((directory / STATE_FILE).read_text())
-        return LocalCloudInfo(int(data["pid"]), int(data["port"]), directory)
+        return LocalCloudInfo(int(data["pid"]), int(data["port"]), directory, int(data.get("tls_port") or 0))
     except (OSError, ValueError, KeyError):
         return None
 
@@ -119,7 +136,9 @@ def write_state(info: LocalCloudInfo) -> None:
     tmp = info.state_dir / f".{STATE_FILE}.{os.getpid()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
-        out.write(json.dumps({"pid": info.pid, "port": info.port, "endpoint": info.endpoint}))
+        out.write(
+            json.dumps({"pid": info.pid, "port": info.port, "endpoint": info.endpoint, "tls_port": info.tls_port})
+        )
     tmp.replace(info.state_dir / STATE_FILE)
 
 

@@ -1,5 +1,11 @@
 """The local cloud on sockets: ``LocalCloud.dispatch`` behind the kit's HTTP/1.1 server, on loopback only.
 
+A second loopback port serves the same dispatcher over TLS (``http/tls_listener.py``), presenting for each
+server name the certificate AWS would (``tls/viewer_certificates.py``), all signed by the learner's local
+certificate authority (``tls/authority.py``, kept in ``<state>/tls``). Choice: a port of its own rather than
+TLS detected on the HTTP port, so every client keeps the plain scheme-and-port rule (``https://`` goes to the
+TLS port) and a redirect to HTTPS names a real ``https://`` address.
+
 Each execution environment also gets a loopback port of its own for its Runtime API, as each Lambda
 sandbox has its own ``AWS_LAMBDA_RUNTIME_API`` endpoint; it answers only the processes of its environment
 (the environment's ``admits``). On Linux every other port answers only connections from the learner's own
@@ -17,16 +23,21 @@ import logging
 import os
 import signal
 import socket
+import ssl
 from collections.abc import Callable
 from pathlib import Path
 
+from .acm import issuance
 from .cloud import LocalCloud
 from .http.peers import Admit, same_user
 from .http.server import raise_open_file_limit, serve_http
+from .http.tls_listener import serve_https
 from .lambda_ import sandbox
 from .lambda_.execution_environment import Listener, RuntimeHandler
 from .lambda_.provisioned import ProvisionedKeeper
 from .lambda_.runtime_api import is_streamed_response
+from .tls.authority import LocalCertificateAuthority
+from .tls.viewer_certificates import ViewerCertificates
 
 log = logging.getLogger("infra.local")
 LOOPBACK = "127.0.0.1"
@@ -106,9 +117,10 @@ async def run_server(
     state_dir: Path,
     *,
     legacy_permissions: bool = False,
-    on_ready: Callable[[int], None] | None = None,
+    on_ready: Callable[[int, int], None] | None = None,
     stop: asyncio.Event | None = None,
     stop_with: int | None = None,
+    tls_port: int = 0,
 ) -> None:
     """Serve until ``stop`` is set (or SIGTERM/SIGINT, or ``POST /_kit/shutdown``, or process ``stop_with`` ends:
     the learner's Jupyter server on a hub, which culls idle servers)."""
@@ -117,14 +129,26 @@ async def run_server(
     raise_open_file_limit()
     sock = bind_loopback(port)
     bound = sock.getsockname()[1]
+    tls_sock = bind_loopback(tls_port)
+    tls_bound = tls_sock.getsockname()[1]
+    authority = LocalCertificateAuthority.load_or_create(state_dir / "tls")
+    issuance.use_authority(authority)
+    certificates = ViewerCertificates(authority)
     cloud = LocalCloud(
         port=bound,
+        tls_port=tls_bound,
         state_dir=state_dir,
         listen=listen_runtime_api,
         legacy_permissions=legacy_permissions,
         on_shutdown=stop.set,
     )
     _, close = await serve_http(cloud.dispatch, sock=sock, admit=same_user)
+
+    def choose(name: str | None) -> ssl.SSLContext | None:
+        presented = certificates.present(name)
+        return presented.context if presented is not None else None
+
+    _, close_tls = await serve_https(cloud.dispatch, sock=tls_sock, choose=choose, admit=same_user)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -133,12 +157,13 @@ async def run_server(
     keeper = asyncio.create_task(ProvisionedKeeper(cloud.pool).run())  # provisioned concurrency
     unwatch = stop_when_gone(stop_with, stop) if stop_with else (lambda: None)
     if on_ready is not None:
-        on_ready(bound)
+        on_ready(bound, tls_bound)
     try:
         await stop.wait()
     finally:
         unwatch()
         reaper.cancel()
         keeper.cancel()
+        await close_tls()
         await close()
         await cloud.close()

@@ -8,8 +8,12 @@ Korean sentence in chunks whose boundaries fall inside Hangul syllables.
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import ssl
 from urllib.parse import quote
+
+from infra.local import control
 
 NAME = "홍길동"
 GREETING = "안녕하세요, 세계!"
@@ -75,16 +79,23 @@ def _is_boundary(data: bytes, offset: int) -> bool:
     return offset >= len(data) or (data[offset] & 0xC0) != 0x80
 
 
-def raw_exchange(port: int, request: bytes, *, timeout: float = 10.0) -> bytes:
-    """Send ``request`` as raw bytes and read the answer until the server closes (``Connection: close``).
+def raw_exchange(port: int, request: bytes, *, timeout: float = 10.0, server_name: str | None = None) -> bytes:
+    """Send ``request`` as raw bytes and read the answer until the server closes (``Connection: close``);
+    with ``server_name``, over TLS to ``port`` (the local cloud's TLS port) with that SNI.
 
     A server that hangs makes this raise ``socket.timeout`` after ``timeout`` seconds instead of waiting on.
     """
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+    with contextlib.ExitStack() as stack:
+        sock = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=timeout))
+        if server_name is not None:
+            sock = stack.enter_context(control.client_tls_context().wrap_socket(sock, server_hostname=server_name))
         sock.sendall(request)
         answer = b""
         while True:
-            data = sock.recv(65536)
+            try:
+                data = sock.recv(65536)
+            except ssl.SSLZeroReturnError:
+                data = b""
             if not data:
                 return answer
             answer += data

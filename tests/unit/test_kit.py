@@ -134,14 +134,30 @@ def test_browser_url_maps_on_aws_to_localhost_and_the_port() -> None:
     )
     assert (
         kit.browser_url("https://d111111abcdef8.cloudfront.net/a/b")
-        == "http://d111111abcdef8.cloudfront.localhost:4599/a/b"
+        == "http://d111111abcdef8.cloudfront.localhost:4599/a/b"  # a local cloud without a TLS port
     )
+    with_tls = Kit(Settings(), endpoint="http://127.0.0.1:4599", tls_port=4600)
+    assert (
+        with_tls.browser_url("https://d111111abcdef8.cloudfront.net/a/b")
+        == "https://d111111abcdef8.cloudfront.localhost:4600/a/b"  # CloudFront wants HTTPS: the TLS port
+    )
+    assert with_tls.browser_url(f"https://{URL_HOST}/x").startswith("http://")  # a URL opens over HTTP
 
 
 def test_browser_url_of_a_custom_domain_is_its_localhost_name() -> None:
-    kit = Kit(Settings(), endpoint="http://127.0.0.1:4599")
+    kit = Kit(Settings(), endpoint="http://127.0.0.1:4599", tls_port=4600)
     assert kit.browser_url("https://api.alice.kit-workshop.test/x") == (
-        "http://api.alice.kit-workshop.test.localhost:4599/x"
+        "https://api.alice.kit-workshop.test.localhost:4600/x"
+    )
+
+
+def test_curl_trusts_the_local_ca_and_connects_to_the_tls_port() -> None:
+    kit = Kit(Settings(), endpoint="http://127.0.0.1:4599", tls_port=4600)
+    command = kit.curl("https://api.alice.kit-workshop.test/x")
+    assert command.startswith("curl --cacert ") and "/tls/local-ca.pem --connect-to ::127.0.0.1:4600 " in command
+    assert command.endswith(" https://api.alice.kit-workshop.test/x")
+    assert (
+        Kit(Settings(mode="aws", learner="alice"), _session=object()).curl("https://x.test/") == "curl https://x.test/"
     )
 
 

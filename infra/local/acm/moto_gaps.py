@@ -8,6 +8,9 @@
   certificate stays ``PENDING_VALIDATION`` until every one of its domains' records exists in a Route 53
   hosted zone (``route53/dns.py``), then it is ``ISSUED`` and each domain's ``ValidationStatus`` is
   ``SUCCESS``: never on a timer.
+- The issued certificate itself (``acm/issuance.py``): at the moment it turns ``ISSUED`` it is re-issued by the
+  learner's local certificate authority for the requested names, in the requested order (moto keeps them in a
+  set), so what ``GetCertificate`` returns is what the local cloud's TLS listener presents.
 - ``InUseBy`` lists the CloudFront distributions that use the certificate after the users moto knows (its load
   balancers: moto's ``set_certificate_in_use_by``), and ``DeleteCertificate`` refuses
   a certificate in use: ``ResourceInUseException``, "Certificate <arn> in account <id> is in use." (as
@@ -25,6 +28,7 @@ from moto.core.exceptions import AWSError
 
 from ..cloudfront.distributions import every_distribution
 from ..route53.dns import cname_value
+from . import issuance
 
 
 class ResourceInUseException(AWSError):
@@ -75,6 +79,7 @@ def _check(self: Any) -> None:
     if self.type == "AMAZON_ISSUED" and self.status == "PENDING_VALIDATION":
         if all(_validated(self, d) for d in _domains(self)):
             self.status = "ISSUED"
+            issuance.issue(self)
         return  # moto's timer never issues it
     _original_check(self)
 
@@ -109,7 +114,18 @@ def _delete(self: Any, arn: str) -> None:
     _original_delete(self, arn)
 
 
+def _request(
+    self: Any, domain_name: str, idempotency_token: str, subject_alt_names: list[str], *args: Any, **kwargs: Any
+) -> str:
+    arn = _original_request(self, domain_name, idempotency_token, subject_alt_names, *args, **kwargs)
+    bundle = self._certificates[arn]
+    if getattr(bundle, "kit_requested_names", None) is None:
+        bundle.kit_requested_names = list(dict.fromkeys([domain_name, *(subject_alt_names or [])]))
+    return arn
+
+
 _original_delete = acm_models.AWSCertificateManagerBackend.delete_certificate
+_original_request = acm_models.AWSCertificateManagerBackend.request_certificate
 _applied = False
 
 
@@ -121,4 +137,5 @@ def apply() -> None:
     acm_models.CertBundle.check = _check  # type: ignore[method-assign]
     acm_models.CertBundle.describe = _describe  # type: ignore[method-assign]
     acm_models.AWSCertificateManagerBackend.delete_certificate = _delete  # type: ignore[method-assign]
+    acm_models.AWSCertificateManagerBackend.request_certificate = _request  # type: ignore[method-assign]
     _applied = True

@@ -14,6 +14,10 @@ Emulates, for a request to a distribution's domain (``cloudfront/distributions.p
   does); with a compressing cache policy, ``Accept-Encoding`` normalised to ``br,gzip``, ``gzip``... or
   ``identity``; Origin Access Control signs it (``cloudfront/oac.py``);
 - a GET with a body: 403 ("GET requests that include a body");
+- ``ViewerProtocolPolicy`` for a viewer request over plain HTTP (``viewer_protocol.py``): ``allow-all`` serves
+  it, ``redirect-to-https`` answers CloudFront's 301 (307 for other methods than GET and HEAD) to the same
+  URL over HTTPS, ``https-only`` its 403;
+  a request that came over TLS (``http/tls_listener.py``) is HTTPS;
 - ``OriginReadTimeout``: the time CloudFront waits for the origin's first byte and then between two
   packets. No response in time: for GET and HEAD the origin is asked again, ``ConnectionAttempts`` times in
   all, then 504; other methods get 504 after one try (custom origins: "Origin response timeout";
@@ -27,9 +31,10 @@ Emulates, for a request to a distribution's domain (``cloudfront/distributions.p
   (``cloudwatch/service_metrics.py``).
 
 Choices (marked, no source states them):
-- the local edge has no TLS, so every viewer request counts as HTTPS (``ViewerProtocolPolicy`` never
-  redirects), and an origin whose protocol policy is ``http-only`` cannot reach a Function URL (HTTPS
-  only): 502 at once rather than after the connection timeouts;
+- an origin whose protocol policy is ``http-only`` cannot reach a Function URL (HTTPS only): 502 at once
+  rather than after the connection timeouts;
+- the ``Location`` of ``redirect-to-https`` names the local cloud's TLS port (``https://<host>:<port>/...``),
+  where CloudFront's names none (443): the local edge listens on two loopback ports, not on 80 and 443;
 - an origin domain that the local cloud does not serve does not resolve: 502 at once;
 - ``X-Amz-Cf-Pop`` names an edge of the kit's region (``ICN`` for Seoul), ``Via`` an edge host id fixed
   per local cloud;
@@ -51,7 +56,7 @@ from dataclasses import dataclass, field
 from ..cloudwatch.service_metrics import CloudFrontMetrics
 from ..function_url.front_end import parse_url_host
 from ..http.types import HttpRequest, HttpResponse
-from . import errors
+from . import errors, viewer_protocol
 from .cache import EdgeCache, accept_encoding_key, cache_key, time_to_live
 from .distributions import DistributionRegistry, EdgeBehaviour, EdgeDistribution, EdgeOrigin
 from .oac import OriginAccessSigner
@@ -114,6 +119,7 @@ class CloudFrontEdge:
     cache: EdgeCache = field(default_factory=EdgeCache)
     clock: Callable[[], float] = time.time
     metrics: CloudFrontMetrics | None = None  # None: no CloudWatch metrics are published
+    https_port: int = 0  # the local cloud's TLS port, where ``redirect-to-https`` sends a viewer
 
     def __post_init__(self) -> None:
         host_id = hashlib.md5(f"{os.getpid()}-{time.time()}".encode(), usedforsecurity=False).hexdigest()
@@ -144,6 +150,11 @@ class CloudFrontEdge:
         if distribution is None or not distribution.enabled:
             return self._finish(errors.error_response(403, errors.BAD_REQUEST, cf_id), cf_id, "Error")
         behaviour = distribution.behaviour_for(request.path)
+        if request.tls is None and behaviour.viewer_protocol_policy != "allow-all":
+            refusal = viewer_protocol.plain_http_answer(
+                behaviour.viewer_protocol_policy, request, self.https_port, cf_id
+            )
+            return self._finish(refusal, cf_id, "Redirect" if refusal.status in (301, 307) else "Error")
         if request.method not in behaviour.allowed_methods:
             return self._finish(errors.error_response(403, errors.METHOD_NOT_ALLOWED, cf_id), cf_id, "Error")
         cacheable = request.method in behaviour.cached_methods and behaviour.cache.caches

@@ -19,9 +19,11 @@ the URL's canonical ``on.aws`` name, as AWS shows it.
 ``requestContext.http.path`` is the path with its leading slashes collapsed and percent-decoded
 (``context_path``), ``rawPath`` the path as sent.
 
-Not emulated yet: the TLS headers AWS adds (captured events show ``x-amzn-tls-version: TLSv1.3`` with
+The TLS headers AWS adds (captured events show ``x-amzn-tls-version: TLSv1.3`` with
 ``x-amzn-tls-cipher-suite: TLS_AES_128_GCM_SHA256`` for today's clients, ``TLSv1.2`` with
-``ECDHE-RSA-AES128-GCM-SHA256`` in older ones): notebook 02 prints the whole event, so they come with its refresh.
+``ECDHE-RSA-AES128-GCM-SHA256`` in older ones) say what the request's connection really negotiated when it
+came over the local cloud's TLS port, with ``x-forwarded-proto: https``; over plain HTTP (or from the local
+edge, in-process) they say what a current client negotiates, and ``x-forwarded-proto`` is ``http``.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def _join_repeated(pairs: list[tuple[str, str]]) -> dict[str, str]:
 #: What a Function URL's TLS front end says it negotiated with the client. Recorded on AWS (issue 12's replays):
 #: today's clients (curl, browsers, Python) get TLS 1.3 with this suite; AWS's documented example event
 #: (lambda/latest/dg/urls-invocation.html) shows an older client's ``TLSv1.2`` / ``ECDHE-RSA-AES128-GCM-SHA256``.
-#: Choice: the local cloud has no TLS, so it says what a current client would have negotiated.
+#: Choice: a request that did not come over TLS says what a current client would have negotiated.
 TLS_CIPHER_SUITE = "TLS_AES_128_GCM_SHA256"
 TLS_VERSION = "TLSv1.3"
 
@@ -117,11 +119,12 @@ def build_url_event(request: HttpRequest, ctx: UrlEventContext) -> dict[str, Any
             header_pairs.append((lname, value))
     headers = _join_repeated(header_pairs)
     headers["x-amzn-trace-id"] = ctx.trace or headers.get("x-amzn-trace-id") or new_trace_id(now)
-    headers["x-amzn-tls-cipher-suite"] = TLS_CIPHER_SUITE
-    headers["x-amzn-tls-version"] = TLS_VERSION
+    tls = request.tls
+    headers["x-amzn-tls-cipher-suite"] = tls.cipher if tls is not None else TLS_CIPHER_SUITE
+    headers["x-amzn-tls-version"] = tls.version if tls is not None else TLS_VERSION
     headers["x-forwarded-for"] = request.source_ip
     headers["x-forwarded-port"] = str(ctx.forwarded_port)
-    headers["x-forwarded-proto"] = "http"
+    headers["x-forwarded-proto"] = "https" if tls is not None else "http"
 
     domain = f"{ctx.url_id}.lambda-url.{ctx.region}.on.aws"
     request_context: dict[str, Any] = {"accountId": ctx.account_id, "apiId": ctx.url_id}

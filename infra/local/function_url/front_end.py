@@ -91,6 +91,7 @@ class FunctionUrlFrontEnd:
     lookup: Lookup
     invoke: Invoke
     port: int
+    tls_port: int = 0  # the local cloud's TLS port: what ``x-forwarded-port`` says for a request over TLS
     legacy_permissions: bool = False
     identities: Callable[[str], Identity | None] = find_identity
     _decisions: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
@@ -123,7 +124,7 @@ class FunctionUrlFrontEnd:
                 url_id=target.url_id,
                 region=target.region,
                 request_id=request_id,
-                forwarded_port=self.port,
+                forwarded_port=self.tls_port if request.tls is not None and self.tls_port else self.port,
                 trace=trace,
                 account_id=authorized.account_id,
                 authorizer=authorized.authorizer,

@@ -49,7 +49,7 @@ from http import HTTPStatus
 import httptools
 
 from .peers import Admit
-from .types import HttpRequest, HttpResponse
+from .types import HttpRequest, HttpResponse, TlsInfo
 
 log = logging.getLogger("infra.local")
 Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
@@ -223,10 +223,10 @@ class ParsedRequest:
     head_bytes: int = 0
     continue_sent: bool = False
 
-    def request(self, source_ip: str) -> HttpRequest:
+    def request(self, source_ip: str, tls: TlsInfo | None = None) -> HttpRequest:
         path, _, query = self.target.decode("latin-1").partition("?")
         headers = tuple(self.headers + self.trailers)
-        return HttpRequest(self.method, path, query, headers, bytes(self.body), source_ip, stream=self.stream)
+        return HttpRequest(self.method, path, query, headers, bytes(self.body), source_ip, stream=self.stream, tls=tls)
 
     @property
     def expects_continue(self) -> bool:
@@ -331,6 +331,13 @@ class RequestParser:
         return self.current is not None
 
 
+@dataclass(frozen=True)
+class TlsSession:
+    """What a TLS listener learnt of a connection before its handshake (its ClientHello's server name)."""
+
+    server_name: str | None
+
+
 class HttpProtocol(asyncio.Protocol):
     """One client connection; its requests are answered in order, one at a time.
 
@@ -345,8 +352,11 @@ class HttpProtocol(asyncio.Protocol):
         registry: ConnectionRegistry,
         streams: Callable[[list[tuple[str, str]]], bool] | None = None,
         admit: Admit | None = None,
+        tls: TlsSession | None = None,
     ) -> None:
         self._handler = handler
+        self._tls_session = tls
+        self._tls: TlsInfo | None = None
         self._registry = registry
         self._streams = streams
         self._admit = admit
@@ -378,6 +388,11 @@ class HttpProtocol(asyncio.Protocol):
             return
         if peer:
             self._peer = str(peer[0])
+        if self._tls_session is not None:  # asyncio calls this once the handshake is done
+            tls = transport.get_extra_info("ssl_object")
+            cipher = tls.cipher() if tls is not None else None
+            version = tls.version() if tls is not None else None
+            self._tls = TlsInfo(self._tls_session.server_name, version or "", cipher[0] if cipher else "")
         self._arm(IDLE_TIMEOUT, "idle")
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -529,7 +544,7 @@ class HttpProtocol(asyncio.Protocol):
         self._busy = message
         self._pending_bytes = 0
         self._disarm()
-        request = message.request(self._peer)
+        request = message.request(self._peer, self._tls)
         self._task = asyncio.get_running_loop().create_task(self._answer(request, message.keep_alive))
 
     async def _answer(self, request: HttpRequest, keep_alive: bool) -> None:

@@ -21,6 +21,15 @@ def first_header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class TlsInfo:
+    """What a request's connection negotiated, when it came over TLS (``tls_listener.py``)."""
+
+    server_name: str | None  # the ClientHello's SNI
+    version: str  # "TLSv1.3", "TLSv1.2"... as OpenSSL names them
+    cipher: str  # OpenSSL's name: "TLS_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"
+
+
+@dataclass(frozen=True)
 class HttpRequest:
     """One HTTP request as it arrived on the wire.
 
@@ -36,6 +45,8 @@ class HttpRequest:
     source_ip: str = "127.0.0.1"
     #: For a request whose body is streamed to the handler as it arrives (``http_server.BodyStream``).
     stream: Any = field(default=None, compare=False, repr=False)
+    #: The connection's TLS, or None for plain HTTP.
+    tls: TlsInfo | None = field(default=None, compare=False)
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or None."""

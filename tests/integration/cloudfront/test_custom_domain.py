@@ -11,7 +11,7 @@ import pytest
 
 from infra.signing import SigV4
 from infra.steps.cloudfront import CustomDomain, Origin, distribution_config
-from tests.local_cloud import create_python_function, public_url, zip_source
+from tests.local_cloud import alias, cname, create_python_function, public_url, request, tls_get, zip_source
 
 ECHO = """
 import json
@@ -23,48 +23,11 @@ def handler(event, context):
 
 
 @pytest.fixture
-def zone(aws) -> tuple[Any, str, str]:
-    """A hosted zone of the test's own under ``.test``: (route53 client, zone id, zone name)."""
-    route53 = aws("route53")
-    name = f"z{uuid.uuid4().hex[:8]}.test"
-    created = route53.create_hosted_zone(Name=name + ".", CallerReference=uuid.uuid4().hex)
-    return route53, created["HostedZone"]["Id"].split("/")[-1], name
-
-
-@pytest.fixture
 def url(aws, role_arn) -> str:
     lam = aws("lambda")
     name = f"cd-{uuid.uuid4().hex[:8]}"
     create_python_function(lam, name, role_arn, zip_source(ECHO))
     return public_url(lam, name)
-
-
-def cname(route53: Any, zone_id: str, name: str, value: str) -> None:
-    change = {"Name": name, "Type": "CNAME", "TTL": 60, "ResourceRecords": [{"Value": value}]}
-    route53.change_resource_record_sets(
-        HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": change}]}
-    )
-
-
-def alias(route53: Any, zone_id: str, name: str, distribution_domain: str) -> None:
-    record = {
-        "Name": name,
-        "Type": "A",
-        "AliasTarget": {
-            "HostedZoneId": "Z2FDTNDATAQYW2",
-            "DNSName": distribution_domain,
-            "EvaluateTargetHealth": False,
-        },
-    }
-    route53.change_resource_record_sets(
-        HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]}
-    )
-
-
-def request(acm: Any, domain: str) -> tuple[str, dict[str, str]]:
-    arn = acm.request_certificate(DomainName=domain, ValidationMethod="DNS")["CertificateArn"]
-    options = acm.describe_certificate(CertificateArn=arn)["Certificate"]["DomainValidationOptions"]
-    return arn, options[0]["ResourceRecord"]
 
 
 def test_a_certificate_is_issued_when_its_validation_record_exists_not_before(aws, zone) -> None:
@@ -148,14 +111,19 @@ def test_a_custom_domain_resolves_through_route53_to_its_distribution(
         assert got.status_code == 200 and got.headers["x-cache"] == "Miss from cloudfront"
         assert got.json() == {"host": url.split("/")[2], "path": "/hello"}
 
-        # A name that points at the distribution without being one of its aliases: CloudFront's 403.
+        # A name that points at the distribution without being one of its aliases: over HTTPS no certificate
+        # covers it (the handshake fails); over HTTP, CloudFront's 403.
         cname(route53, zone_id, stray, dist["DomainName"])
-        refused = http.get(f"https://{stray}/")
+        with pytest.raises(httpx.ConnectError, match="HANDSHAKE_FAILURE"):
+            http.get(f"https://{stray}/")
+        refused = http.get(f"http://{stray}/")
         assert refused.status_code == 403 and "Bad request." in refused.text
 
     # Browsers on this machine use <name>.localhost; a name with no record gets a 502 that says so.
     with httpx.Client(base_url=endpoint) as raw:
-        assert raw.get("/hello", headers={"Host": f"{domain}.localhost"}).json()["path"] == "/hello"
+        moved = raw.get("/hello", headers={"Host": f"{domain}.localhost"})  # redirect-to-https, as notebook 07's
+        assert moved.status_code == 301 and moved.headers["location"].startswith(f"https://{domain}.localhost:")
+        assert tls_get(moved.headers["location"]).json()["path"] == "/hello"
         missing = raw.get("/", headers={"Host": f"nothing.{zone_name}.localhost"})
         assert missing.status_code == 502 and "does not resolve" in missing.json()["message"]
         assert raw.get("/_kit/resolve", params={"name": domain}).status_code == 403  # the AWS API side: signed only

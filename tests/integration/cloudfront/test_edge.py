@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from infra.packaging import STREAMING_ENVIRONMENT
-from tests.local_cloud import streaming_zip_with
+from tests.local_cloud import streaming_zip_with, tls_get
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -217,7 +217,9 @@ def test_browsers_reach_a_distribution_as_cloudfront_localhost(deploy, cloudfron
     fn = deploy(ECHO)
     dist = create(cloudfront, distribution_config(fn.url))
     host = dist["DomainName"].replace(".cloudfront.net", ".cloudfront.localhost")
-    got = http.get("/page", headers={"Host": host})
+    moved = http.get("/page", headers={"Host": host})  # redirect-to-https: to the TLS port, same name
+    assert moved.status_code == 301 and moved.headers["location"].startswith(f"https://{host}:")
+    got = tls_get(moved.headers["location"])
     assert got.status_code == 200 and got.json()["path"] == "/page"
 
 

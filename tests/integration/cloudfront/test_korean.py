@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from infra.kit import LocalCloudTransport
+from infra.local import control
 from infra.steps.cloudfront import (
     CustomDomain,
     Origin,
@@ -110,6 +111,13 @@ def _port(endpoint: str) -> int:
     return int(endpoint.rsplit(":", 1)[1])
 
 
+def _tls_port() -> int:
+    """The local cloud's TLS port: the distributions here want HTTPS (``redirect-to-https``)."""
+    info = control.read_state()
+    assert info is not None
+    return info.tls_port
+
+
 def test_korean_in_the_viewer_request_reaches_the_function_and_its_json_comes_back(deploy, front_of, viewer) -> None:
     fn = deploy(korean.ECHO)
     assert fn.url is not None
@@ -150,7 +158,7 @@ def test_an_unsendable_origin_header_is_an_origin_502_never_a_hang(deploy, front
     fn = deploy(korean.ECHO)
     assert fn.url is not None
     front = front_of(fn.name, fn.url)
-    answer = raw_exchange(_port(endpoint), raw_get(front.host, f"/?reply={reply}"))
+    answer = raw_exchange(_tls_port(), raw_get(front.host, f"/?reply={reply}"), server_name=front.host)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 502 ")
     assert b"X-Cache: Error from cloudfront" in head and b"X-Amz-Cf-Id: " in head
