@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from .local import control
+from .local.acm.issuance import acm_serial
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ def presented_certificate(
     )
 
 
+def is_certificate(presented: PresentedCertificate, described: dict[str, Any]) -> bool:
+    """Is the presented certificate the one ACM describes (``DescribeCertificate``'s ``Certificate``)?"""
+    return acm_serial(presented.serial) == described["Serial"]
+
+
 def certificate_table(kit: Any, presented: PresentedCertificate) -> Any:
     """The certificate as a two-column table, in the kit's language."""
     import pandas as pd
@@ -80,7 +86,7 @@ def certificate_table(kit: Any, presented: PresentedCertificate) -> Any:
     rows = [
         (kit.t("tls.server_name"), presented.server_name),
         (kit.t("tls.subject"), f"CN={presented.subject}"),
-        (kit.t("tls.names"), ", ".join(presented.names)),
+        *((kit.t("tls.names") if i == 0 else "", name) for i, name in enumerate(presented.names)),
         (kit.t("tls.issuer"), presented.issuer),
         (kit.t("tls.valid_from"), presented.not_before),
         (kit.t("tls.valid_until"), presented.not_after),

@@ -43,6 +43,12 @@ def authority() -> LocalCertificateAuthority | None:
     return _authority
 
 
+def acm_serial(serial: int) -> str:
+    """A serial number as DescribeCertificate writes it: hex bytes joined by colons (``07:7e:...``)."""
+    raw = serial.to_bytes(max(1, (serial.bit_length() + 7) // 8), "big")
+    return ":".join(f"{byte:02x}" for byte in raw)
+
+
 def requested_names(bundle: Any) -> list[str]:
     """``DomainName`` first, then the SANs in the order they were requested (moto keeps them in a set)."""
     names = getattr(bundle, "kit_requested_names", None) or [bundle.common_name, *bundle.sans]

@@ -10,7 +10,8 @@
   ``SUCCESS``: never on a timer.
 - The issued certificate itself (``acm/issuance.py``): at the moment it turns ``ISSUED`` it is re-issued by the
   learner's local certificate authority for the requested names, in the requested order (moto keeps them in a
-  set), so what ``GetCertificate`` returns is what the local cloud's TLS listener presents.
+  set), so what ``GetCertificate`` returns is what the local cloud's TLS listener presents; ``Serial`` is
+  written as AWS writes it, hex bytes joined by colons (moto writes the decimal number).
 - ``InUseBy`` lists the CloudFront distributions that use the certificate after the users moto knows (its load
   balancers: moto's ``set_certificate_in_use_by``), and ``DeleteCertificate`` refuses
   a certificate in use: ``ResourceInUseException``, "Certificate <arn> in account <id> is in use." (as
@@ -87,6 +88,7 @@ def _check(self: Any) -> None:
 def _describe(self: Any) -> dict[str, Any]:
     result = _original_describe(self)
     certificate = result["Certificate"]
+    certificate["Serial"] = issuance.acm_serial(self._cert.serial_number)  # "07:7e:...", as AWS writes it
     certificate["InUseBy"] = list(dict.fromkeys([*certificate.get("InUseBy", []), *distributions_using(self.arn)]))
     if self.type != "AMAZON_ISSUED":
         return result

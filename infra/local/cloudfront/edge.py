@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 
 from ..cloudwatch.service_metrics import CloudFrontMetrics
 from ..function_url.front_end import parse_url_host
-from ..http.types import HttpRequest, HttpResponse
+from ..http.types import HttpRequest, HttpResponse, TlsInfo
 from . import errors, viewer_protocol
 from .cache import EdgeCache, accept_encoding_key, cache_key, time_to_live
 from .distributions import DistributionRegistry, EdgeBehaviour, EdgeDistribution, EdgeOrigin
@@ -91,6 +91,19 @@ _NEVER_FORWARDED = _HOP_BY_HOP | {
 _EDGE_STAMP = {"via", "x-cache", "x-amz-cf-pop", "x-amz-cf-id"}
 _EDGE_RESPONSE = _EDGE_STAMP | {"age"}
 _POP_BY_REGION = {"ap-northeast-2": "ICN", "ap-northeast-1": "NRT", "us-east-1": "IAD", "eu-west-1": "DUB"}
+
+
+#: CloudFront's connection to an HTTPS origin. Inference: ``OriginSslProtocols`` goes no higher than TLSv1.2, so
+#: CloudFront speaks TLS 1.2 to its origins, with the first ECDHE suite of its list (no source records it).
+ORIGIN_TLS_VERSION = "TLSv1.2"
+ORIGIN_TLS_CIPHER = "ECDHE-RSA-AES128-GCM-SHA256"
+
+
+def _origin_tls(origin: EdgeOrigin) -> TlsInfo | None:
+    """The origin request's TLS: HTTPS unless the origin is ``http-only``."""
+    if origin.protocol_policy == "http-only":
+        return None
+    return TlsInfo(origin.domain_name, ORIGIN_TLS_VERSION, ORIGIN_TLS_CIPHER)
 
 
 @dataclass(frozen=True)
@@ -269,6 +282,7 @@ class CloudFrontEdge:
             headers=tuple(headers),
             body=request.body,
             source_ip="127.0.0.1",
+            tls=_origin_tls(origin),
         )
 
     async def _from_origin(

@@ -22,8 +22,9 @@ the URL's canonical ``on.aws`` name, as AWS shows it.
 The TLS headers AWS adds (captured events show ``x-amzn-tls-version: TLSv1.3`` with
 ``x-amzn-tls-cipher-suite: TLS_AES_128_GCM_SHA256`` for today's clients, ``TLSv1.2`` with
 ``ECDHE-RSA-AES128-GCM-SHA256`` in older ones) say what the request's connection really negotiated when it
-came over the local cloud's TLS port, with ``x-forwarded-proto: https``; over plain HTTP (or from the local
-edge, in-process) they say what a current client negotiates, and ``x-forwarded-proto`` is ``http``.
+came over the local cloud's TLS port, with ``x-forwarded-proto: https``; a request from the local edge says what
+CloudFront's origin connection negotiates (``cloudfront/edge.py``); over plain HTTP they say what a current
+client negotiates, and ``x-forwarded-proto`` is ``http``.
 """
 
 from __future__ import annotations

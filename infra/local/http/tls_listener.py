@@ -14,8 +14,9 @@ an EOF where a real server says ``protocol_version`` or ``handshake_failure``. T
 therefore first rehearsed on the peeked ClientHello, on memory buffers: if OpenSSL refuses it there, the
 ClientHello is consumed, the alert OpenSSL wrote is sent, and the connection closes.
 
-The same bounds as the plain listener apply (``server.py``): the connection cap, the peer check before a
-byte is read, a ClientHello of at most ``MAX_HELLO`` bytes arriving within ``HEAD_TIMEOUT`` seconds.
+The same bounds as the plain listener apply (``server.py``): the connection cap (connections still in their
+hello count towards it), the peer check before a byte is read, a ClientHello of at most ``MAX_HELLO`` bytes
+arriving within ``HEAD_TIMEOUT`` seconds, and the handshake within ``HEAD_TIMEOUT`` too.
 Bytes that are not TLS (plain HTTP sent to this port) fail the handshake and the connection closes
 (choice: no ``400`` page over a protocol the client did not speak).
 """
@@ -173,6 +174,9 @@ async def serve_https(
     async def accept() -> None:
         while True:
             conn, _ = await loop.sock_accept(sock)
+            if len(pending) + len(connections) >= max_connections:
+                conn.close()  # full: connections still saying hello count too, so a flood of them cannot grow
+                continue
             task = loop.create_task(start(conn))
             pending.add(task)
             task.add_done_callback(pending.discard)

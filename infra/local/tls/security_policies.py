@@ -94,9 +94,10 @@ def _silence_deprecation() -> None:
 
 
 def server_context(
-    security: SecurityPolicy, certificate_pem: bytes, key_pem: bytes, chain_pem: bytes
+    security: SecurityPolicy, certificate_pem: bytes, key_pem: bytes, chain_pem: bytes, scratch: str | None = None
 ) -> ssl.SSLContext:
-    """A server-side ``SSLContext`` presenting ``certificate_pem`` (then ``chain_pem``) under ``security``."""
+    """A server-side ``SSLContext`` presenting ``certificate_pem`` (then ``chain_pem``) under ``security``;
+    the key passes through a private folder under ``scratch`` (the learner's ``tls`` folder) for an instant."""
     _silence_deprecation()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = security.minimum
@@ -104,16 +105,16 @@ def server_context(
         level = ":@SECLEVEL=0" if security.minimum < ssl.TLSVersion.TLSv1_2 else ""
         context.set_ciphers(":".join(security.ciphers) + level)
     context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE | ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
-    _load_chain(context, certificate_pem + chain_pem, key_pem)
+    _load_chain(context, certificate_pem + chain_pem, key_pem, scratch)
     return context
 
 
-def _load_chain(context: ssl.SSLContext, chain: bytes, key: bytes) -> None:
+def _load_chain(context: ssl.SSLContext, chain: bytes, key: bytes, scratch: str | None) -> None:
     """``load_cert_chain`` reads files only: hand it a ``0600`` file in a private temporary folder, removed at once."""
     import os
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="kit-tls-") as folder:
+    with tempfile.TemporaryDirectory(prefix=".kit-tls-", dir=scratch) as folder:
         os.chmod(folder, 0o700)
         path = os.path.join(folder, "chain.pem")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

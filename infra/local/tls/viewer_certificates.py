@@ -181,7 +181,11 @@ class ViewerCertificates:
         context = self._contexts.get(key)
         if context is None:
             context = server_context(
-                policy(policy_name), issued.certificate_pem, issued.private_key_pem, issued.chain_pem
+                policy(policy_name),
+                issued.certificate_pem,
+                issued.private_key_pem,
+                issued.chain_pem,
+                scratch=str(self.authority.folder),
             )
             self._contexts[key] = context
         return context

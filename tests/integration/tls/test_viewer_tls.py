@@ -20,6 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from infra.kit import LocalCloudTransport
 from infra.local import control
+from infra.local.acm.issuance import acm_serial
 from infra.steps.cloudfront import CustomDomain, Origin, distribution_config
 from tests.local_cloud import alias, cname, request
 
@@ -109,7 +110,7 @@ def test_acm_issues_the_certificate_the_edge_presents_for_each_alias(aws, cloud,
     issued = x509.load_pem_x509_certificate(pem["Certificate"].encode())
     authority = x509.load_pem_x509_certificate(control.ca_certificate().read_bytes())
     assert pem["CertificateChain"].encode().strip() == control.ca_certificate().read_bytes().strip()
-    assert issued.issuer == authority.subject and str(issued.serial_number) == described["Serial"]
+    assert issued.issuer == authority.subject and acm_serial(issued.serial_number) == described["Serial"]
     assert issued.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == api
     assert list(issued.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
         ExtendedKeyUsageOID.SERVER_AUTH
@@ -133,7 +134,7 @@ def test_acm_issues_the_certificate_the_edge_presents_for_each_alias(aws, cloud,
     seoul, _ = request(aws("acm", "ap-northeast-2"), api)
     seoul_serial = aws("acm", "ap-northeast-2").describe_certificate(CertificateArn=seoul)["Certificate"]["Serial"]
     assert seoul_serial != described["Serial"]
-    assert str(handshake(cloud.tls_port, api)[1].serial_number) == described["Serial"]
+    assert acm_serial(handshake(cloud.tls_port, api)[1].serial_number) == described["Serial"]
 
 
 def test_a_name_no_distribution_serves_and_a_hello_without_sni_fail_the_handshake(cloud, custom_domain) -> None:
