@@ -38,9 +38,21 @@ def get_request(host: str, extra_headers: str = "") -> bytes:
     return f"GET /hello?name=bench HTTP/1.1\r\nHost: {host}\r\nUser-Agent: bench\r\n{extra_headers}\r\n".encode()
 
 
-def _client(port: int, requests: list[bytes], seconds: float, start_at: float, queue: mp.Queue, turn: int = 0) -> None:
+def _client(
+    port: int,
+    requests: list[bytes],
+    seconds: float,
+    start_at: float,
+    queue: mp.Queue,
+    turn: int = 0,
+    tls: tuple[str, str] | None = None,
+) -> None:
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if tls is not None:  # (server name, CA file): the local cloud's TLS port
+        import ssl
+
+        sock = ssl.create_default_context(cafile=tls[1]).wrap_socket(sock, server_hostname=tls[0])
     latencies: list[float] = []
     errors = 0
     while time.time() < start_at:
@@ -69,12 +81,20 @@ def _client(port: int, requests: list[bytes], seconds: float, start_at: float, q
     queue.put((latencies, errors))
 
 
-def run_load(port: int, request: bytes | list[bytes], connections: int, seconds: float) -> dict[str, float]:
+def run_load(
+    port: int,
+    request: bytes | list[bytes],
+    connections: int,
+    seconds: float,
+    tls: tuple[str, str] | None = None,
+) -> dict[str, float]:
     queue: mp.Queue = mp.Queue()
     start_at = time.time() + 0.5
     requests = request if isinstance(request, list) else [request]
     procs = [  # each connection starts at its own place in the rotation, so they rarely call one function at once
-        mp.Process(target=_client, args=(port, requests, seconds, start_at, queue, n * len(requests) // connections))
+        mp.Process(
+            target=_client, args=(port, requests, seconds, start_at, queue, n * len(requests) // connections, tls)
+        )
         for n in range(connections)
     ]
     for proc in procs:
