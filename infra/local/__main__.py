@@ -15,8 +15,21 @@ from pathlib import Path
 
 from . import control
 
+#: OpenSSL reads its configuration once, when the process starts: ``serve`` re-executes itself with this one.
+OPENSSL_CONF = str(Path(__file__).resolve().parent / "tls" / "openssl.cnf")
+
+
+def _with_kit_openssl_conf() -> None:
+    """Run again under the kit's OpenSSL configuration (the TLS 1.3 suite order, ``tls/openssl.cnf``) unless
+    this process already has it; the pid stays the same (``exec``)."""
+    if os.environ.get("OPENSSL_CONF") == OPENSSL_CONF or os.name != "posix":
+        return
+    env = {**os.environ, "OPENSSL_CONF": OPENSSL_CONF}
+    os.execve(sys.executable, [sys.executable, "-m", "infra.local", *sys.argv[1:]], env)
+
 
 def _serve(args: argparse.Namespace) -> int:
+    _with_kit_openssl_conf()
     from .serve import run_server
 
     directory = Path(args.state_dir).resolve() if args.state_dir else control.state_dir()

@@ -9,8 +9,9 @@ sets the security policy to TLSv1" whatever ``MinimumProtocolVersion`` says.
 
 What OpenSSL here cannot do, and so is not emulated (said, not hidden):
 - SSLv3 (OpenSSL 3 has none): the ``SSLv3`` policy accepts TLSv1 and up;
-- the TLS 1.3 suites of a policy: Python's ``ssl`` cannot restrict them, so ``TLSv1.2_2025`` (which drops
-  ``TLS_CHACHA20_POLY1305_SHA256``) still offers all three;
+- the TLS 1.3 suites of a policy: Python's ``ssl`` cannot set them per context, so every policy offers all three,
+  in CloudFront's order (``TLS_AES_128_GCM_SHA256`` first: ``tls/openssl.cnf``, which ``python -m infra.local
+  serve`` runs under), and ``TLSv1.2_2025`` (which drops ``TLS_CHACHA20_POLY1305_SHA256``) still offers it;
 - ciphers the local OpenSSL build lacks (``DES-CBC3-SHA``, ``RC4-MD5``) are skipped.
 TLS 1.0 and 1.1 need OpenSSL's security level 0, so the policies that allow them set ``@SECLEVEL=0``.
 """
