@@ -201,7 +201,10 @@ class Kit:
 
     @property
     def poll_seconds(self) -> float:
-        """How long to wait between two checks of a slow deployment (CloudFront, ACM): short locally."""
+        """How long to wait between two checks of a slow deployment (CloudFront, ACM): short locally, 20 s on AWS,
+        or ``KIT_POLL_SECONDS`` (a rehearsal of aws mode against the local cloud polls faster)."""
+        if self.settings.poll_seconds is not None:
+            return self.settings.poll_seconds
         return 0.5 if self.local else 20.0
 
     def http(self, **kwargs: Any) -> httpx.Client:

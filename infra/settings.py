@@ -75,6 +75,21 @@ def resolve_language(environ: dict[str, str] | None = None, cwd: str | Path | No
     return DEFAULT_LANGUAGE
 
 
+def _poll_seconds(value: str) -> float | None:
+    """``KIT_POLL_SECONDS``: a number of seconds between 0.1 and 600, or unset."""
+    if not value.strip():
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0.1 <= seconds <= 600:
+        raise SettingsError(
+            f"KIT_POLL_SECONDS={value!r} is not a number of seconds from 0.1 to 600: unset it or use e.g. 5."
+        )
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: str = "local"
@@ -84,6 +99,7 @@ class Settings:
     domain: str = LOCAL_DOMAIN  # the hosted zone custom domains go under
     lang: str = DEFAULT_LANGUAGE  # the language of what the kit prints: "en" or "ko"
     permissions_boundary: str | None = None  # a class's learner: the boundary every role and user they make gets
+    poll_seconds: float | None = None  # KIT_POLL_SECONDS: between two checks of a slow deployment (None: the mode's)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, cwd: str | Path | None = None) -> Settings:
@@ -120,6 +136,7 @@ class Settings:
             domain=domain,
             lang=resolve_language(env, cwd),
             permissions_boundary=env.get("KIT_PERMISSIONS_BOUNDARY", "").strip() or None,
+            poll_seconds=_poll_seconds(env.get("KIT_POLL_SECONDS", "")),
         )
 
     def name(self, suffix: str) -> str:

@@ -124,3 +124,18 @@ def test_custom_domains_go_under_the_learners_name_in_the_kits_zone() -> None:
 def test_a_domain_that_is_not_one_is_refused(domain: str) -> None:
     with pytest.raises(SettingsError, match="is not a domain name"):
         Settings.from_env({"KIT_DOMAIN": domain})
+
+
+def test_the_poll_interval_is_the_modes_unless_kit_poll_seconds_says() -> None:
+    from infra.kit import Kit
+
+    assert Kit(Settings.from_env({})).poll_seconds == 0.5
+    assert Kit(Settings.from_env({"KIT_MODE": "aws", "KIT_LEARNER": "alice"})).poll_seconds == 20.0
+    paced = Settings.from_env({"KIT_MODE": "aws", "KIT_LEARNER": "alice", "KIT_POLL_SECONDS": "1.5"})
+    assert Kit(paced).poll_seconds == 1.5
+
+
+@pytest.mark.parametrize("value", ["0", "fast", "1000"])
+def test_a_poll_interval_that_is_not_one_is_refused(value: str) -> None:
+    with pytest.raises(SettingsError, match="KIT_POLL_SECONDS"):
+        Settings.from_env({"KIT_POLL_SECONDS": value})

@@ -37,6 +37,7 @@ and CloudFront Functions on a behaviour.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from moto.cloudfront import models as cf_models
@@ -44,6 +45,7 @@ from moto.cloudfront import responses as cf_responses
 from moto.cloudfront.exceptions import CloudFrontException, NoSuchDistribution, NoSuchOriginAccessControl
 from moto.moto_api import state_manager
 
+from .. import pace
 from .distributions import every_distribution
 from .policies import CACHE_POLICIES, ORIGIN_REQUEST_POLICIES
 
@@ -212,9 +214,11 @@ def _fresh_etag() -> str:
 
 
 def _mark_in_progress(dist: Any) -> None:
-    """A changed distribution is ``InProgress`` again, for two reads (moto's read-driven progression)."""
+    """A changed distribution is ``InProgress`` again, for two reads (moto's read-driven progression), or for
+    ``KIT_PACE_CLOUDFRONT_S`` seconds (``pace.py``)."""
     dist.status = "InProgress"
     dist._tick = 0
+    dist._time_progressed = datetime.datetime.now()
 
 
 _original_create = cf_models.CloudFrontBackend.create_distribution_with_tags
@@ -296,8 +300,11 @@ def apply() -> None:
     global _applied
     if _applied:
         return
-    # Two reads from InProgress to Deployed, so a waiter shows the progression (moto's default: one).
-    state_manager.set_transition("cloudfront::distribution", {"progression": "manual", "times": 2})
+    # Two reads from InProgress to Deployed, so a waiter shows the progression (moto's default: one); or, paced
+    # like AWS for a rehearsal, a time (pace.py).
+    paced = pace.seconds("CLOUDFRONT")
+    transition = {"progression": "time", "seconds": paced} if paced else {"progression": "manual", "times": 2}
+    state_manager.set_transition("cloudfront::distribution", transition)
     cf_models.Origin.__init__ = _origin_init  # type: ignore[method-assign]
     backend = cf_models.CloudFrontBackend
     backend.create_distribution_with_tags = _create  # type: ignore[method-assign]

@@ -36,6 +36,7 @@ is not what AWS stores or returns (aws-behaviour.md §10), and adds what it lack
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -44,6 +45,7 @@ from moto.awslambda import policy as lambda_policy
 from moto.awslambda import responses as lambda_responses
 from moto.awslambda.exceptions import InvalidParameterValueException
 
+from .. import pace
 from . import function_configuration, url_configs
 from .deployment_package import PackageError, check_package
 from .url_configs import create_function_url_config, url_revision, urls_changed
@@ -131,8 +133,30 @@ _original_update_function_code = lambda_models.LambdaBackend.update_function_cod
 _original_publish_version = lambda_models.LambdaBackend.publish_version
 
 
+def _check_role_assumable(account_id: str, role_arn: str) -> None:
+    """A role Lambda may not assume yet: IAM's eventual consistency, paced like AWS for a rehearsal (``pace.py``)."""
+    paced = pace.seconds("IAM")
+    if not paced:
+        return
+    from moto.iam.models import iam_backends
+
+    try:
+        role = iam_backends[account_id]["global"].get_role_by_arn(role_arn)
+    except Exception:  # an unknown role is moto's to refuse
+        return
+    created = role.create_date
+    now = (
+        datetime.datetime.now(created.tzinfo)
+        if created.tzinfo
+        else datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    )
+    if (now - created).total_seconds() < paced:
+        raise InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
+
+
 def _create_function(self: Any, spec: dict[str, Any]) -> Any:
     check_environment(spec)
+    _check_role_assumable(self.account_id, spec.get("Role", ""))
     function = _original_create_function(self, spec)
     function_configuration.remember_request(function, spec)
     group = self._lambdas._functions[function.function_name]
