@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TWINS = {  # Korean document: its English twin (a full translation: the same code blocks, in the same order)
     "share/ko/instructor-guide.md": "share/instructor-guide.md",
     "share/ko/cheat-sheet.md": "share/cheat-sheet.md",
+    "share/ko/kubernetes/README.md": "share/kubernetes/README.md",
 }
 README, README_KO = "README.md", "README.ko.md"  # the Korean README is written anew: its code is a part of README's
 DOCUMENTS = sorted({README, README_KO, *(str(p.relative_to(ROOT)) for p in (ROOT / "share").rglob("*.md"))})
