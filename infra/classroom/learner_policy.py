@@ -45,7 +45,10 @@ CLI prints):
 
 The boundary also denies, whatever the policy says: anything on the class's own users and policies (path
 ``/kit-classroom/``), removing or changing a permissions boundary, creating a user or role without the learner's
-boundary, and creating a function not tagged ``learner=<learner>``.
+boundary, and creating a function not tagged ``learner=<learner>``; and it keeps Lambda, Logs and API Gateway in the
+class's regions, ACM, CloudWatch and WAF in them and us-east-1 (where CloudFront's certificates, its metrics and its
+web ACLs live: a learner's cost notebook reads CloudFront's metrics there, found by the aws-mode rehearsal with
+class credentials).
 """
 
 from __future__ import annotations
@@ -283,14 +286,16 @@ def permissions_boundary(learner: str, account_id: str, regions: list[str], doma
             {
                 "Sid": "ClassRegionsOnly",
                 "Effect": "Deny",
-                "Action": ["lambda:*", "logs:*", "apigateway:*", "cloudwatch:*", "wafv2:*"],
+                "Action": ["lambda:*", "logs:*", "apigateway:*"],
                 "Resource": "*",
                 "Condition": {"StringNotEquals": {"aws:RequestedRegion": sorted(regions)}},
             },
             {
+                # CloudFront's certificates, its CloudWatch metrics and its web ACLs live in us-east-1 only
+                # (cf-api-permissions-ref / programming-cloudwatch-metrics.html / waf-cloudfront): allowed there too.
                 "Sid": "CertificatesInClassRegionsAndCloudFronts",
                 "Effect": "Deny",
-                "Action": "acm:*",
+                "Action": ["acm:*", "cloudwatch:*", "wafv2:*"],
                 "Resource": "*",
                 "Condition": {"StringNotEquals": {"aws:RequestedRegion": sorted({*regions, CLOUDFRONT_REGION})}},
             },

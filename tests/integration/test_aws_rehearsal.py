@@ -18,6 +18,7 @@ import shutil
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import boto3
 import nbformat
@@ -67,36 +68,36 @@ def rehearsal_cloud(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
     control.stop(directory)
 
 
-def test_every_notebook_runs_in_aws_mode_and_leaves_nothing(
-    rehearsal_cloud: control.LocalCloudInfo, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    info = rehearsal_cloud
+def _root_client(info: control.LocalCloudInfo, service: str, region: str = "us-east-1"):  # type: ignore[no-untyped-def]
     keys = load_or_create(info.state_dir)
-    route53 = boto3.client(
-        "route53",
+    return boto3.client(
+        service,
         endpoint_url=info.endpoint,
-        region_name="us-east-1",
+        region_name=region,
         aws_access_key_id=keys.access_key_id,
         aws_secret_access_key=keys.secret_access_key,
     )
-    route53.create_hosted_zone(Name=DOMAIN + ".", CallerReference=uuid.uuid4().hex)  # the instructor's, made before
+
+
+def _rehearse(
+    info: control.LocalCloudInfo, monkeypatch: pytest.MonkeyPatch, learner_env: dict[str, str]
+) -> tuple[dict[str, str], dict[str, float]]:
+    """Run every notebook in order in aws mode with ``learner_env`` (the learner's key, name, boundary...)."""
     env = {
         "KIT_MODE": "aws",
-        "KIT_LEARNER": LEARNER,
         "KIT_REGION": "ap-northeast-2",
         "KIT_DOMAIN": DOMAIN,
         "KIT_POLL_SECONDS": "1",
         "KIT_STATE_DIR": str(info.state_dir),
         "AWS_ENDPOINT_URL": info.endpoint,
-        "AWS_ACCESS_KEY_ID": keys.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": keys.secret_access_key,
         "SSL_CERT_FILE": str(control.ca_certificate(info.state_dir)),
         "PYTHONPATH": os.pathsep.join([str(HOOK), str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         "KIT_REHEARSAL_HTTP_PORT": str(info.port),
         "KIT_REHEARSAL_TLS_PORT": str(info.tls_port),
         "NO_PROXY": "*",
+        **learner_env,
     }
-    ipython = info.state_dir / "ipython"
+    ipython = info.state_dir / f"ipython-{env['KIT_LEARNER']}"
     (ipython / "profile_default" / "startup").mkdir(parents=True, exist_ok=True)
     shutil.copy(HOOK / "answer_yes.py", ipython / "profile_default" / "startup" / "00-answer-yes.py")
     env["IPYTHONDIR"] = str(ipython)
@@ -104,7 +105,6 @@ def test_every_notebook_runs_in_aws_mode_and_leaves_nothing(
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "KIT_AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
-
     seen: dict[str, str] = {}
     took: dict[str, float] = {}
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
@@ -116,9 +116,38 @@ def test_every_notebook_runs_in_aws_mode_and_leaves_nothing(
         took[path.stem] = time.monotonic() - started
         texts = _texts(notebook)
         errors = [t for t in texts if t.startswith("ERROR")]
-        assert not errors, f"{path.name} in aws mode: {errors}"
+        assert not errors, f"{path.name} in aws mode as {env['KIT_LEARNER']}: {errors}"
         seen[path.stem] = "".join(texts)
+    return seen, took
 
+
+def _left(info: control.LocalCloudInfo, learner: str) -> list[Any]:
+    tagging = _root_client(info, "resourcegroupstaggingapi", "ap-northeast-2")
+    return tagging.get_resources(TagFilters=[{"Key": "learner", "Values": [learner]}])["ResourceTagMappingList"]
+
+
+def _hosted_zone(info: control.LocalCloudInfo) -> None:
+    """The class's zone, made by the instructor before the class (once)."""
+    route53 = _root_client(info, "route53")
+    if not route53.list_hosted_zones_by_name(DNSName=DOMAIN + ".", MaxItems="1")["HostedZones"]:
+        route53.create_hosted_zone(Name=DOMAIN + ".", CallerReference=uuid.uuid4().hex)
+
+
+def test_every_notebook_runs_in_aws_mode_and_leaves_nothing(
+    rehearsal_cloud: control.LocalCloudInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = rehearsal_cloud
+    keys = load_or_create(info.state_dir)
+    _hosted_zone(info)
+    seen, took = _rehearse(
+        info,
+        monkeypatch,
+        {
+            "KIT_LEARNER": LEARNER,
+            "AWS_ACCESS_KEY_ID": keys.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": keys.secret_access_key,
+        },
+    )
     assert len(seen) == 11
     joined = "".join(seen.values())
     assert f"learner prefix '{LEARNER}'" in seen["01_deploy_and_invoke"]
@@ -128,13 +157,50 @@ def test_every_notebook_runs_in_aws_mode_and_leaves_nothing(
     assert "yes" in seen["10_cleanup"]  # the question was asked and answered
     # AWS's pace: every notebook that deploys a distribution waited for it (PACE_S at least, each time).
     assert took["05_cloudfront"] > 3 * PACE_S and took["07_custom_domain"] > 2 * PACE_S
+    assert _left(info, LEARNER) == []
 
-    tagging = boto3.client(
-        "resourcegroupstaggingapi",
-        endpoint_url=info.endpoint,
-        region_name="ap-northeast-2",
-        aws_access_key_id=keys.access_key_id,
-        aws_secret_access_key=keys.secret_access_key,
-    )
-    left = tagging.get_resources(TagFilters=[{"Key": "learner", "Values": [LEARNER]}])["ResourceTagMappingList"]
-    assert left == []
+
+def test_every_notebook_runs_with_a_class_learners_own_credentials(
+    rehearsal_cloud: control.LocalCloudInfo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The class's account: the learner's IAM user (``python -m infra.classroom create``), their policy and
+    permissions boundary evaluated on every call, their boundary on every role they make."""
+    import subprocess
+    import sys
+
+    from infra.classroom.accounts import read_credentials
+
+    info = rehearsal_cloud
+    keys = load_or_create(info.state_dir)
+    _hosted_zone(info)
+    roster = tmp_path / "roster.txt"
+    roster.write_text("classlearner\n")
+    out = tmp_path / "creds"
+    instructor = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "AWS_ENDPOINT_URL": info.endpoint,
+        "AWS_ACCESS_KEY_ID": keys.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": keys.secret_access_key,
+        "KIT_MODE": "aws",
+    }
+
+    def classroom(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "infra.classroom", *args, "--roster", str(roster), "--regions", "ap-northeast-2"],
+            cwd=ROOT,
+            env=instructor,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+
+    created = classroom("create", "--out", str(out), "--domain", DOMAIN)
+    assert created.returncode == 0, created.stdout + created.stderr
+    learner = read_credentials(out / "classlearner.env")
+    seen, _ = _rehearse(info, monkeypatch, learner)
+    assert "learner prefix 'classlearner'" in seen["01_deploy_and_invoke"]
+    assert "api.classlearner." + DOMAIN + ": certificate for" in seen["07_custom_domain"]
+    assert _left(info, "classlearner") == []
+    removed = classroom("teardown", "--yes")
+    assert removed.returncode == 0, removed.stdout + removed.stderr

@@ -28,6 +28,8 @@ management.html):
   ``aws:RequestTag``/``aws:TagKeys`` from ``Tags``;
 - CloudWatch Logs operations that name a log group are evaluated on the group's ARN
   (list_amazoncloudwatchlogs.html), so a learner reads the REPORT lines of their own functions only;
+- CloudFront, ACM, Route 53 and API Gateway calls on their resources' ARNs with their tags and record names
+  (``edge_resources.py``);
 - ``sts:GetCallerIdentity`` is always allowed ("No permissions are required to perform this operation",
   STS API reference, GetCallerIdentity).
 
@@ -60,6 +62,7 @@ from botocore.model import OperationModel
 
 from ..aws_protocols import ApiError
 from ..http.types import HttpRequest
+from . import edge_resources
 from .identity import Identity
 from .policy import AuthzRequest, Decision, IdentityDecision, evaluate_identity
 
@@ -252,7 +255,25 @@ def checks_for(
         return iam_checks(operation, request, account_id, region)
     if service_prefix == "logs":
         return logs_checks(operation, request, account_id, region)
-    return [Check(action_name(service_prefix, operation.name), "*", {"aws:RequestedRegion": region})]
+    base: dict[str, str | list[str]] = {"aws:RequestedRegion": region}
+    action = action_name(service_prefix, operation.name)
+    if service_prefix == "cloudfront":
+        resource, context = edge_resources.cloudfront(
+            operation.name, request.path, request.query, request.body, account_id
+        )
+        return [Check(action, resource, {**base, **context})]
+    if service_prefix == "acm":
+        resource, context = edge_resources.acm(operation.name, request.body, account_id, region)
+        return [Check(action, resource, {**base, **context})]
+    if service_prefix == "route53":
+        resource, context = edge_resources.route53(operation.name, request.path, request.body)
+        return [Check(action, resource, {**base, **context})]
+    if service_prefix == "apigateway":
+        action, resource, context = edge_resources.apigateway(
+            request.method, request.path, request.body, account_id, region
+        )
+        return [Check(action, resource, {**base, **context})]
+    return [Check(action, "*", base)]
 
 
 def denial_message(user_arn: str, check: Check, decision: IdentityDecision) -> str:
