@@ -89,12 +89,16 @@ def iam_url_allows(identity: Identity, target: UrlTarget, *, legacy: bool = Fals
     for request in _requests(target, "AWS_IAM", legacy, extra):
         by_resource = evaluate(target.function.policy_statements, request, caller)
         by_identity = Decision.ALLOW if identity.is_root else evaluate(identity.statements, request)
-        if Decision.DENY in (by_resource, by_identity):
+        limit = Decision.ALLOW if identity.boundary is None else evaluate(identity.boundary, request)
+        if Decision.DENY in (by_resource, by_identity, limit):
             return False
         if same_account:
-            if Decision.ALLOW not in (by_resource, by_identity):
+            # reference_policies_evaluation-logic.html: a boundary's implicit deny does not limit what a resource
+            # policy grants the user directly (same account, an account principal only delegates: see above);
+            # what the identity policies grant, the boundary must allow too.
+            if by_resource is not Decision.ALLOW and not (by_identity is Decision.ALLOW and limit is Decision.ALLOW):
                 return False
-        elif not (by_resource is Decision.ALLOW and by_identity is Decision.ALLOW):
+        elif not (by_resource is Decision.ALLOW and by_identity is Decision.ALLOW and limit is Decision.ALLOW):
             return False
     return True
 

@@ -316,3 +316,41 @@ def test_a_principal_org_id_condition_admits_that_organizations_callers(iam_url,
     response = _client(endpoint, member).get(iam_url.url)
     assert response.status_code == 200
     assert response.json()["authorizer"]["iam"]["principalOrgId"] == org_id
+
+
+def test_a_permissions_boundary_limits_what_the_identity_policy_grants_not_what_the_resource_policy_does(
+    iam_url, aws, endpoint
+) -> None:
+    """reference_policies_evaluation-logic.html: identity policy and boundary must both allow; a resource policy
+    naming the user directly is not limited by the boundary's implicit deny (only by an explicit one)."""
+    iam = aws("iam")
+    function_arn = _arn(aws, iam_url.name)
+    boundary_doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}
+    boundary = iam.create_policy(PolicyName=f"b-{uuid.uuid4().hex[:8]}", PolicyDocument=json.dumps(boundary_doc))
+    arn, creds = _user(aws, policy=_allow(function_arn))
+    assert _client(endpoint, creds).get(iam_url.url).status_code == 200  # no boundary yet
+    iam.put_user_permissions_boundary(UserName=arn.split("/")[-1], PermissionsBoundary=boundary["Policy"]["Arn"])
+    refused = _client(endpoint, creds).get(iam_url.url)
+    assert refused.status_code == 403 and refused.json()["Message"].startswith(FORBIDDEN_POLICY)
+    lam = aws("lambda")
+    lam.add_permission(
+        FunctionName=iam_url.name,
+        StatementId="url",
+        Action="lambda:InvokeFunctionUrl",
+        Principal=arn,
+        FunctionUrlAuthType="AWS_IAM",
+    )
+    lam.add_permission(
+        FunctionName=iam_url.name,
+        StatementId="invoke",
+        Action="lambda:InvokeFunction",
+        Principal=arn,
+        InvokedViaFunctionUrl=True,
+    )
+    assert _client(endpoint, creds).get(iam_url.url).status_code == 200  # the resource policy names the user
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [*boundary_doc["Statement"], _allow(function_arn, "Deny")["Statement"][0]],
+    }
+    iam.create_policy_version(PolicyArn=boundary["Policy"]["Arn"], PolicyDocument=json.dumps(deny), SetAsDefault=True)
+    assert _client(endpoint, creds).get(iam_url.url).status_code == 403  # an explicit deny in the boundary wins
