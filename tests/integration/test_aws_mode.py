@@ -19,13 +19,14 @@ from nbclient import NotebookClient
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
-def _outputs(notebook: nbformat.NotebookNode) -> list[str]:
+def notebook_texts(notebook: nbformat.NotebookNode) -> list[str]:
+    """What an executed notebook printed and showed (text forms), and its errors as ``ERROR <name>: <value>``."""
     texts = []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream":
                 texts.append(output["text"])
-            elif output.get("output_type") == "execute_result":
+            elif output.get("output_type") in ("execute_result", "display_data"):
                 texts.append(output["data"].get("text/plain", ""))
             elif output.get("output_type") == "error":
                 texts.append(f"ERROR {output['ename']}: {output['evalue']}")
@@ -50,7 +51,7 @@ def test_notebook_01_in_aws_mode_warns_before_it_creates(
     NotebookClient(
         notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     ).execute()
-    outputs = _outputs(notebook)
+    outputs = notebook_texts(notebook)
     assert not [o for o in outputs if o.startswith("ERROR")], outputs
     joined = "".join(outputs)
     banner = joined.index("aws mode: account 123456789012, region ap-northeast-2, learner prefix 'rehearsal'.")

@@ -27,6 +27,7 @@ from nbclient import NotebookClient
 
 from infra.local import control
 from infra.local.iam.credentials import load_or_create
+from tests.integration.test_aws_mode import notebook_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -34,19 +35,6 @@ HOOK = ROOT / "tests" / "fixtures" / "aws_rehearsal"
 PACE_S = 3
 LEARNER = "rehearsal"
 DOMAIN = "class-zone.test"
-
-
-def _texts(notebook: nbformat.NotebookNode) -> list[str]:
-    texts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
-                texts.append(output["text"])
-            elif output.get("output_type") in ("execute_result", "display_data"):
-                texts.append(output["data"].get("text/plain", ""))
-            elif output.get("output_type") == "error":
-                texts.append(f"ERROR {output['ename']}: {output['evalue']}")
-    return texts
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +102,7 @@ def _rehearse(
             notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
         ).execute()
         took[path.stem] = time.monotonic() - started
-        texts = _texts(notebook)
+        texts = notebook_texts(notebook)
         errors = [t for t in texts if t.startswith("ERROR")]
         assert not errors, f"{path.name} in aws mode as {env['KIT_LEARNER']}: {errors}"
         seen[path.stem] = "".join(texts)

@@ -116,23 +116,27 @@ def test_only_invoke_function_url_is_not_enough_since_october_2025(iam_url, aws,
     assert _client(endpoint, creds).get(iam_url.url).status_code == 403
 
 
-def test_a_resource_policy_naming_the_user_is_enough_in_the_same_account(iam_url, aws, endpoint) -> None:
-    arn, creds = _user(aws)
-    lam = aws("lambda")
+def _grant_user(lam, function_name: str, user_arn: str) -> None:  # type: ignore[no-untyped-def]
+    """The resource policy names the user for both actions an AWS_IAM URL needs."""
     lam.add_permission(
-        FunctionName=iam_url.name,
+        FunctionName=function_name,
         StatementId="url",
         Action="lambda:InvokeFunctionUrl",
-        Principal=arn,
+        Principal=user_arn,
         FunctionUrlAuthType="AWS_IAM",
     )
     lam.add_permission(
-        FunctionName=iam_url.name,
+        FunctionName=function_name,
         StatementId="invoke",
         Action="lambda:InvokeFunction",
-        Principal=arn,
+        Principal=user_arn,
         InvokedViaFunctionUrl=True,
     )
+
+
+def test_a_resource_policy_naming_the_user_is_enough_in_the_same_account(iam_url, aws, endpoint) -> None:
+    arn, creds = _user(aws)
+    _grant_user(aws("lambda"), iam_url.name, arn)
     assert _client(endpoint, creds).get(iam_url.url).status_code == 200
 
 
@@ -332,21 +336,7 @@ def test_a_permissions_boundary_limits_what_the_identity_policy_grants_not_what_
     iam.put_user_permissions_boundary(UserName=arn.split("/")[-1], PermissionsBoundary=boundary["Policy"]["Arn"])
     refused = _client(endpoint, creds).get(iam_url.url)
     assert refused.status_code == 403 and refused.json()["Message"].startswith(FORBIDDEN_POLICY)
-    lam = aws("lambda")
-    lam.add_permission(
-        FunctionName=iam_url.name,
-        StatementId="url",
-        Action="lambda:InvokeFunctionUrl",
-        Principal=arn,
-        FunctionUrlAuthType="AWS_IAM",
-    )
-    lam.add_permission(
-        FunctionName=iam_url.name,
-        StatementId="invoke",
-        Action="lambda:InvokeFunction",
-        Principal=arn,
-        InvokedViaFunctionUrl=True,
-    )
+    _grant_user(aws("lambda"), iam_url.name, arn)
     assert _client(endpoint, creds).get(iam_url.url).status_code == 200  # the resource policy names the user
     deny = {
         "Version": "2012-10-17",
