@@ -201,6 +201,8 @@ def hub(shared_kit: tuple[Path, Path], learners, tmp_path_factory: pytest.TempPa
             c.ConfigurableHTTPProxy.command = [{_proxy_command()!r}]
             c.JupyterHub.cookie_secret_file = {str(folder / "cookie_secret")!r}
             c.JupyterHub.db_url = "sqlite:///{folder / "hub.sqlite"}"
+            # the browser test drives JupyterLab through its application object
+            c.Spawner.args = [*c.Spawner.args, "--LabApp.expose_app_in_browser=True"]
             """
         )
     )
@@ -210,10 +212,10 @@ def hub(shared_kit: tuple[Path, Path], learners, tmp_path_factory: pytest.TempPa
         yield url, password
 
 
-def _deploy_as(python: Path, kit: Path, user: pwd.struct_passwd) -> str:
+def _deploy_as(python: Path, kit: Path, user: pwd.struct_passwd, script: str = DEPLOY) -> str:
     """A public Function URL in the learner's own local cloud (started in their home, as their notebook would)."""
     done = subprocess.run(
-        ["runuser", "-u", user.pw_name, "--", str(python), "-c", DEPLOY],
+        ["runuser", "-u", user.pw_name, "--", str(python), "-c", script],
         cwd=kit,
         capture_output=True,
         text=True,
@@ -270,3 +272,112 @@ def test_each_learner_reaches_their_own_function_url_through_the_hub_and_not_the
     finally:
         for client in clients.values():
             client.close()
+
+
+STREAM_DEPLOY = textwrap.dedent(
+    """
+    import infra
+    from infra import deploy, packaging
+    kit = infra.connect()
+    lam, iam = kit.client("lambda"), kit.client("iam")
+    role = deploy.ensure_execution_role(iam, kit.name("hub-role"), tags=kit.tags)
+    name = kit.name("hub-counter")
+    deploy.ensure_function(lam, name, role_arn=role.arn, zip_bytes=packaging.build_streaming_zip("counter"),
+                           handler="counter.handler", timeout=60, environment=packaging.STREAMING_ENVIRONMENT)
+    url = deploy.ensure_function_url(lam, name, invoke_mode="RESPONSE_STREAM").url
+    deploy.ensure_public_url_permissions(lam, name)
+    print(url)
+    """
+)
+
+# In JupyterLab: every code cell's outputs in the open notebook, as JSON text.
+_OUTPUTS = """() => {
+  const model = window.jupyterapp.shell.currentWidget.content.model;
+  const texts = [];
+  for (let i = 0; i < model.cells.length; i++) {
+    const cell = model.cells.get(i);
+    if (cell.type === 'code') texts.push(JSON.stringify(cell.outputs.toJSON()));
+  }
+  return texts.join('\\n');
+}"""
+
+# In the page: fetch a path and note when each chunk of the body arrives (ms after the first).
+_CHUNK_TIMES = """async (path) => {
+  const response = await fetch(path);
+  const reader = response.body.getReader();
+  const times = []; let text = ''; const start = performance.now();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    times.push(performance.now() - start);
+    text += new TextDecoder().decode(value);
+  }
+  return { status: response.status, times, text };
+}"""
+
+
+def test_chromium_runs_notebook_02_for_each_learner_through_the_hub_and_opens_their_links(
+    shared_kit: tuple[Path, Path], hub, learners, tmp_path: Path
+) -> None:
+    """Each learner, in headless Chromium that reaches only the hub's URL: logs in, runs notebook 02 in JupyterLab,
+    opens the Function URL link the notebook printed (the hub form, ``/user/<name>/kit/<host>/``) and their streaming
+    counter (lines arriving one by one, not at the end), and is refused the other learner's."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.chromium import CHROMIUM, FLAGS
+
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    url, password = hub
+    counters = {user.pw_name: _deploy_as(*shared_kit, user, STREAM_DEPLOY) for user in learners}
+    printed: dict[str, str] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        pages = {}
+        for name in LEARNERS:
+            page = browser.new_context().new_page()
+            pages[name] = page
+            page.goto(f"{url}/hub/login")
+            page.fill("input[name=username]", name)
+            page.fill("input[name=password]", password)
+            page.locator("input[type=submit], button[type=submit]").first.click()
+            page.wait_for_url(re.compile(f"/user/{name}/"), timeout=120_000)
+            page.goto(f"{url}/user/{name}/lab/tree/notebooks/02_function_url.ipynb")
+            page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=120_000)
+            page.wait_for_function(
+                "(() => { const w = window.jupyterapp.shell.currentWidget;"
+                " const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
+                " return k && k.status === 'idle'; })()",
+                timeout=120_000,
+            )
+            page.evaluate(
+                """() => { window.kitRun = 'running';
+                  window.jupyterapp.commands.execute('notebook:run-all-cells')
+                    .then((ok) => { window.kitRun = ok ? 'done' : 'failed'; }, (e) => { window.kitRun = `${e}`; }); }"""
+            )
+            page.wait_for_function("window.kitRun !== 'running'", timeout=240_000)
+            outputs = page.evaluate(_OUTPUTS)  # from the model: JupyterLab draws only the cells in view
+            page.screenshot(path=str(tmp_path / f"{name}-02.png"))
+            assert page.evaluate("window.kitRun") == "done", outputs[-3000:]
+            links = re.findall(r"curl '([^']+)'", outputs)
+            assert links and f"/user/{name}/kit/" in links[0], outputs[-3000:]
+            printed[name] = links[0]
+        ann, bo = LEARNERS
+        for name in LEARNERS:
+            page = pages[name]
+            link = printed[name] if printed[name].startswith("http") else url + printed[name]
+            page.goto(link)
+            assert "Hello, Seoul" in page.inner_text("body")
+            host = counters[name].split("//", 1)[1].strip("/")
+            seen = page.evaluate(_CHUNK_TIMES, f"/user/{name}/kit/{host}/?to=4&interval=1")
+            assert seen["status"] == 200 and len(seen["text"].strip().splitlines()) == 4, seen
+            assert seen["times"][-1] - seen["times"][0] > 2500, seen["times"]  # one by one, over seconds
+        # Ann's browser is refused Bo's server, and her own server does not know Bo's URL.
+        other = pages[ann].goto(url + printed[bo])
+        assert other is not None and "Hello, Seoul" not in pages[ann].inner_text("body")
+        host_bo = printed[bo].split("/kit/", 1)[1].split("/", 1)[0]
+        mine = pages[ann].goto(f"{url}/user/{ann}/kit/{host_bo}/hello")
+        assert mine is not None and mine.status == 403
+        browser.close()
