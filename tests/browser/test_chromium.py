@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.chromium import CHROMIUM, FLAGS, needs_chromium
+from tests.browser.chromium import CHROMIUM, FLAGS, needs_chromium, trust_local_ca
 from tests.local_cloud import Deployed
 
 pytestmark = needs_chromium
@@ -29,9 +29,9 @@ def handler(event, context):
 """
 
 
-def dump_dom(url: str, profile: Path, wait_ms: int = 0) -> str:
+def dump_dom(url: str, profile: Path, wait_ms: int = 0, *extra: str) -> str:
     """The DOM Chromium ends up with after loading ``url`` (and running its scripts)."""
-    flags = ["--headless", *FLAGS, f"--user-data-dir={profile}"]
+    flags = ["--headless", *FLAGS, f"--user-data-dir={profile}", *extra]
     if wait_ms:
         flags.append(f"--virtual-time-budget={wait_ms}")
     out = subprocess.run([CHROMIUM, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=90)
@@ -95,7 +95,7 @@ def test_a_page_on_another_origin_calls_the_url_only_when_cors_allows_it(
 
 
 def test_the_browser_opens_a_custom_domain_by_its_localhost_name(deploy, aws, endpoint, tmp_path: Path) -> None:
-    """Notebook 07's link: ``http://api.<zone>.localhost:PORT/`` reaches the distribution Route 53 names."""
+    """``http://api.<zone>.localhost:PORT/`` reaches the distribution Route 53 names (through its redirect to HTTPS)."""
     import uuid
 
     from infra import certificates, cloudfront, dns
@@ -113,5 +113,6 @@ def test_the_browser_opens_a_custom_domain_by_its_localhost_name(deploy, aws, en
     dist = cloudfront.ensure_distribution(cf, f"browser-{zone_name}", cloudfront.Origin(fn.url), tags={}, domain=domain)
     dns.upsert_alias_to_distribution(route53, zone_id, name, dist.domain_name)
     port = endpoint.rsplit(":", 1)[1]
-    dom = dump_dom(f"http://{name}.localhost:{port}/", tmp_path / "profile")
+    # the distribution redirects HTTP to HTTPS (the TLS port): a profile that trusts the local CA follows it
+    dom = dump_dom(f"http://{name}.localhost:{port}/", tmp_path / "profile", 0, trust_local_ca())
     assert '{"method": "GET", "body": null}' in dom

@@ -7,18 +7,13 @@ public key; Chromium honours it only with a ``--user-data-dir``): no system trus
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import subprocess
 import uuid
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-
 from infra.local import control
 from infra.steps.cloudfront import CustomDomain, Origin, distribution_config
-from tests.browser.chromium import CHROMIUM, FLAGS, needs_chromium
+from tests.browser.chromium import CHROMIUM, FLAGS, needs_chromium, trust_local_ca
 from tests.local_cloud import alias, cname, request
 
 pytestmark = needs_chromium
@@ -29,13 +24,6 @@ def handler(event, context):
             "body": "<html><body><p id='where'>" + event["headers"].get("x-forwarded-proto", "?") + " "
                     + event["rawPath"] + "</p></body></html>"}
 """
-
-
-def local_ca_spki() -> str:
-    """base64(SHA-256(SubjectPublicKeyInfo)) of the learner's local CA: what Chromium's flag takes."""
-    ca = x509.load_pem_x509_certificate(control.ca_certificate().read_bytes())
-    der = ca.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
 def open_page(url: str, profile: Path, *extra: str) -> str:
@@ -55,7 +43,7 @@ def test_chromium_opens_the_custom_domain_over_https_with_the_local_ca_trusted(a
     alias(route53, zone_id, name, dist["DomainName"])
     info = control.read_state()
     assert info is not None and info.tls_port
-    trust = f"--ignore-certificate-errors-spki-list={local_ca_spki()}"
+    trust = trust_local_ca()
 
     # The real name, resolved to loopback by the browser (as DNS would send it to CloudFront): the ACM
     # certificate, checked by Chromium, and the page served through the distribution.

@@ -19,7 +19,7 @@ import pytest
 
 from infra.local import control
 from infra.packaging import STREAMING_ENVIRONMENT, build_streaming_zip
-from tests.browser.chromium import CHROMIUM, FLAGS, needs_chromium
+from tests.browser.chromium import CHROMIUM, FLAGS, needs_chromium, trust_local_ca
 from tests.local_cloud import create_python_function, public_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +63,7 @@ def _watch_page_grow(address: str) -> Any:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*FLAGS, trust_local_ca()])  # HTTPS at the edge
         page = browser.new_page()
         response = page.goto(address + "?to=12&interval=0.5", wait_until="commit")
 
