@@ -416,6 +416,10 @@ CATALOG: Mapping[str, Mapping[str, str]] = {
     "classroom.notebook": {"en": "notebook reached", "ko": "도달한 노트북"},
     "classroom.evidence": {"en": "what shows it", "ko": "근거"},
     "classroom.none": {"en": "none yet", "ko": "아직 없음"},
+    "classroom.refreshed": {
+        "en": "the class at {time} (refreshed from the account)",
+        "ko": "{time}의 수업 현황(계정에서 새로 읽음)",
+    },
     "cleanup.second_run": {"en": "deleted on the second run: {count}", "ko": "두 번째 실행에서 삭제한 것: {count}개"},
 }
 

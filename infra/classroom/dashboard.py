@@ -13,7 +13,9 @@ What each notebook leaves behind (names from the notebooks and ``infra/steps``),
 | 07 | a certificate tagged ``learner=<learner>`` in us-east-1 |
 | 08 | an alias of function ``<learner>-release`` |
 
-Choice: a learner who cleaned up (notebook 10) shows as having reached nothing, as the account shows it.
+Choice: a learner who cleaned up (notebook 10) shows as having reached nothing, as the account shows it; notebook
+09 (the cost) creates nothing, so a learner there shows 08. Every list is read page by page, so a class of any size
+is counted whole. ``watch`` refreshes the table in a notebook (``share/class_dashboard.ipynb``).
 """
 
 from __future__ import annotations
@@ -32,17 +34,36 @@ def _functions(kit: Any) -> set[str]:
     return {f["FunctionName"] for page in lam.get_paginator("list_functions").paginate() for f in page["Functions"]}
 
 
+def _origin_access_controls(cf: Any) -> list[dict[str, Any]]:
+    """Every origin access control, page by page (``Marker``/``NextMarker``; boto3 has no paginator for it)."""
+    found: list[dict[str, Any]] = []
+    marker = ""
+    while True:
+        page = cf.list_origin_access_controls(**({"Marker": marker} if marker else {}))["OriginAccessControlList"]
+        found += page.get("Items") or []
+        marker = page.get("NextMarker") or ""
+        if not page.get("IsTruncated") or not marker:
+            return found
+
+
 def progress(kit: Any, learners: list[str]) -> dict[str, tuple[str, str]]:
     """learner -> (notebook number, what shows it); ``("", "")`` for a learner with nothing in the account."""
     lam = kit.client("lambda")
     functions = _functions(kit)
     users = {u["UserName"] for page in kit.client("iam").get_paginator("list_users").paginate() for u in page["Users"]}
     cf = kit.client("cloudfront", CLOUDFRONT_REGION)
-    comments = {d.get("Comment", "") for d in cf.list_distributions()["DistributionList"].get("Items") or []}
-    oacs = {o["Name"] for o in cf.list_origin_access_controls()["OriginAccessControlList"].get("Items") or []}
+    comments = {
+        d.get("Comment", "")
+        for page in cf.get_paginator("list_distributions").paginate()
+        for d in page["DistributionList"].get("Items") or []
+    }
+    oacs = {o["Name"] for o in _origin_access_controls(cf)}
     acm = kit.client("acm", CLOUDFRONT_REGION)
     certificate_owners = set()
-    for summary in acm.list_certificates()["CertificateSummaryList"]:
+    summaries = [
+        s for page in acm.get_paginator("list_certificates").paginate() for s in page["CertificateSummaryList"]
+    ]
+    for summary in summaries:
         tags = acm.list_tags_for_certificate(CertificateArn=summary["CertificateArn"]).get("Tags", [])
         certificate_owners.update(tag.get("Value", "") for tag in tags if tag["Key"] == "learner")
     found: dict[str, tuple[str, str]] = {}
@@ -88,3 +109,22 @@ def dashboard_table(kit: Any, learners: list[str], lang: str | None = None) -> p
         )
     columns = [t(k, language) for k in ("classroom.learner", "classroom.notebook", "classroom.evidence")]
     return pd.DataFrame(rows, columns=columns)
+
+
+def watch(kit: Any, learners: list[str], *, every: float = 30.0, rounds: int = 60) -> pd.DataFrame:
+    """Show the table in a notebook and refresh it in place every ``every`` seconds, ``rounds`` times (interrupt the
+    kernel to stop sooner); the last table is returned."""
+    import time
+    from datetime import datetime
+
+    from IPython.display import clear_output, display
+
+    table = dashboard_table(kit, learners)
+    for round_ in range(max(1, rounds)):
+        if round_:
+            time.sleep(every)
+            table = dashboard_table(kit, learners)
+        clear_output(wait=True)
+        print(t("classroom.refreshed", getattr(kit.settings, "lang", None), time=datetime.now().strftime("%H:%M:%S")))
+        display(table)
+    return table
