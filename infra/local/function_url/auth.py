@@ -54,7 +54,10 @@ INVALID_TOKEN = "The security token included in the request is invalid."
 def _requests(
     target: UrlTarget, auth_type: str, legacy: bool, extra: tuple[tuple[str, str], ...] = ()
 ) -> list[AuthzRequest]:
-    base = {"lambda:FunctionUrlAuthType": auth_type, **dict(extra)}
+    # aws:RequestedRegion is in every request's context (reference_policies_condition-keys.html): the function's
+    # region. Without it a boundary's "StringNotEquals aws:RequestedRegion" deny would match every URL call.
+    region = target.function_arn.split(":")[3]
+    base = {"lambda:FunctionUrlAuthType": auth_type, "aws:RequestedRegion": region, **dict(extra)}
     checks = [AuthzRequest("lambda:InvokeFunctionUrl", target.function_arn, base)]
     if not legacy:
         checks.append(
