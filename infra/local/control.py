@@ -46,10 +46,6 @@ class LocalCloudInfo:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    @property
-    def tls_endpoint(self) -> str:
-        return f"https://127.0.0.1:{self.tls_port}"
-
 
 class LocalCloudError(RuntimeError):
     pass

@@ -23,7 +23,6 @@ import logging
 import os
 import signal
 import socket
-import ssl
 from collections.abc import Callable
 from pathlib import Path
 
@@ -143,12 +142,7 @@ async def run_server(
         on_shutdown=stop.set,
     )
     _, close = await serve_http(cloud.dispatch, sock=sock, admit=same_user)
-
-    def choose(name: str | None) -> ssl.SSLContext | None:
-        presented = certificates.present(name)
-        return presented.context if presented is not None else None
-
-    _, close_tls = await serve_https(cloud.dispatch, sock=tls_sock, choose=choose, admit=same_user)
+    _, close_tls = await serve_https(cloud.dispatch, sock=tls_sock, choose=certificates.present, admit=same_user)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -39,10 +39,6 @@ def use_authority(authority: LocalCertificateAuthority | None) -> None:
     _authority = authority
 
 
-def authority() -> LocalCertificateAuthority | None:
-    return _authority
-
-
 def acm_serial(serial: int) -> str:
     """A serial number as DescribeCertificate writes it: hex bytes joined by colons (``07:7e:...``)."""
     raw = serial.to_bytes(max(1, (serial.bit_length() + 7) // 8), "big")

@@ -149,7 +149,6 @@ class LocalCertificateAuthority:
         not_before: datetime.datetime,
         not_after: datetime.datetime,
         key_algorithm: str = "RSA_2048",
-        serial: int | None = None,
     ) -> IssuedCertificate:
         """A server certificate for exactly ``names`` (the first is the subject's CN; all are SANs, in order),
         shaped as ACM's are (``acm/issuance.py``): Key Usage digital signature (and key encipherment for RSA),
@@ -162,7 +161,7 @@ class LocalCertificateAuthority:
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
             .issuer_name(self.certificate.subject)
             .public_key(key.public_key())
-            .serial_number(serial or x509.random_serial_number())
+            .serial_number(x509.random_serial_number())
             .not_valid_before(not_before)
             .not_valid_after(not_after)
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in dict.fromkeys(names)]), False)

@@ -49,10 +49,6 @@ class SecurityPolicy:
     #: The TLS 1.2-and-below ciphers, in CloudFront's order of preference.
     ciphers: tuple[str, ...]
 
-    @property
-    def allows_tls12(self) -> bool:
-        return self.name != "TLSv1.3_2025"
-
 
 def _policy(name: str, minimum: ssl.TLSVersion, ciphers: list[str]) -> SecurityPolicy:
     return SecurityPolicy(name, minimum, tuple(ciphers))

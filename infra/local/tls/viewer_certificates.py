@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 import ssl
-from dataclasses import dataclass
 from typing import Any
 
 from ..acm.issuance import validity
@@ -44,16 +43,6 @@ _API = re.compile(r"^[a-z0-9]{10}\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazo
 #: Function URLs and REST APIs: TLS 1.2 and up (choice: AWS's current endpoints refuse TLS 1.0 and 1.1).
 FUNCTION_URL_POLICY = "TLSv1.2_2021"
 REST_API_POLICY = "TLSv1.2_2021"
-
-
-@dataclass(frozen=True)
-class Presentation:
-    """What the listener presents for one server name."""
-
-    names: tuple[str, ...]  # the certificate's SANs
-    policy: str  # the security policy's name
-    certificate_arn: str | None  # the ACM certificate, when one is presented
-    context: ssl.SSLContext
 
 
 def _twin(names: list[str]) -> list[str]:
@@ -119,8 +108,8 @@ class ViewerCertificates:
         self._contexts: dict[tuple[Any, ...], ssl.SSLContext] = {}
         self._twins: dict[tuple[str, str], IssuedCertificate] = {}
 
-    def present(self, server_name: str | None) -> Presentation | None:
-        """What answers ``server_name``; None: the handshake fails."""
+    def present(self, server_name: str | None) -> ssl.SSLContext | None:
+        """The context (certificate and security policy) that answers ``server_name``; None: the handshake fails."""
         if not server_name:
             return None
         base, twin = aws_name(server_name.lower().rstrip("."))
@@ -132,16 +121,16 @@ class ViewerCertificates:
             return self._endpoint(["*.cloudfront.net"], DEFAULT_CERTIFICATE_POLICY, twin)
         return self._distribution_certificate(base, twin)
 
-    def _endpoint(self, names: list[str], policy_name: str, twin: bool) -> Presentation:
+    def _endpoint(self, names: list[str], policy_name: str, twin: bool) -> ssl.SSLContext:
         key = tuple(_twin(names) if twin else names)
         issued = self._endpoint_certs.get(key)
         if issued is None:
             not_before, not_after = validity()
             issued = self.authority.issue(list(key), not_before=not_before, not_after=not_after)
             self._endpoint_certs[key] = issued
-        return Presentation(key, policy_name, None, self._context(("endpoint", key, policy_name), issued, policy_name))
+        return self._context(("endpoint", key, policy_name), issued, policy_name)
 
-    def _distribution_certificate(self, name: str, twin: bool) -> Presentation | None:
+    def _distribution_certificate(self, name: str, twin: bool) -> ssl.SSLContext | None:
         for dist in every_distribution():
             config = dist.distribution_config
             aliases = config.Aliases.get("Items") or []
@@ -153,14 +142,8 @@ class ViewerCertificates:
             if bundle is None:
                 return None
             policy_name = getattr(viewer, "minimum_protocol_version", None) or "TLSv1"
-            issued = IssuedCertificate(bundle.cert, bundle.key, bundle.chain)
-            names = list(bundle.sans)
-            if twin:
-                issued = self._twin_of(arn, bundle)
-                names = _twin(names)
-            serial = bundle._cert.serial_number
-            context = self._context(("acm", arn, serial, twin, policy_name), issued, policy_name)
-            return Presentation(tuple(names), policy(policy_name).name, arn, context)
+            issued = self._twin_of(arn, bundle) if twin else IssuedCertificate(bundle.cert, bundle.key, bundle.chain)
+            return self._context(("acm", arn, bundle._cert.serial_number, twin, policy_name), issued, policy_name)
         return None
 
     def _twin_of(self, arn: str, bundle: Any) -> IssuedCertificate:
