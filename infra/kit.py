@@ -21,16 +21,11 @@ from botocore.credentials import Credentials
 from . import i18n
 from .local import control
 from .local.iam.credentials import LocalCredentials, load_or_create
+from .local.localhost_names import aws_suffix, localhost_twin
 from .settings import Settings
 from .signing import SigV4, presign
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-# What a browser on this machine opens instead of an AWS name (``*.localhost`` resolves to loopback).
-_BROWSER_SUFFIXES = {
-    ".on.aws": ".localhost",
-    ".cloudfront.net": ".cloudfront.localhost",
-    ".amazonaws.com": ".localhost",
-}
 # Local calls go to loopback directly, never through an HTTP(S)_PROXY of the learner's shell: a proxies
 # mapping that is not None makes botocore skip the environment's, and with no "http"/"https" key in it no
 # request is proxied (an empty value would still make botocore send proxy-style absolute request targets).
@@ -264,11 +259,9 @@ class Kit:
             return public + link + (f"?{parts.query}" if parts.query else "")
         parts = urlsplit(url)
         host = parts.hostname or ""
-        suffix = next((s for s in _BROWSER_SUFFIXES if host.endswith(s)), None)
-        if suffix is not None:
-            host = host[: -len(suffix)] + _BROWSER_SUFFIXES[suffix]
-        elif not host.endswith(".localhost") and host not in _LOOPBACK:
-            host += ".localhost"  # a custom domain: the local cloud resolves it through Route 53
+        suffix = aws_suffix(host)
+        if host not in _LOOPBACK:
+            host = localhost_twin(host)  # a custom domain's too: the local cloud resolves it through Route 53
         scheme, port = "http", urlsplit(self.endpoint).port
         if self.tls_port and (suffix is None or suffix == ".cloudfront.net"):
             # CloudFront (a distribution, a custom domain) wants HTTPS (redirect-to-https): its TLS port.

@@ -34,6 +34,7 @@ from typing import Any
 
 from ..acm.issuance import validity
 from ..cloudfront.distributions import every_distribution
+from ..localhost_names import localhost_twin
 from .authority import IssuedCertificate, LocalCertificateAuthority
 from .security_policies import DEFAULT_CERTIFICATE_POLICY, policy, server_context
 
@@ -46,20 +47,7 @@ REST_API_POLICY = "TLSv1.2_2021"
 
 
 def _twin(names: list[str]) -> list[str]:
-    out = []
-    for name in names:
-        for aws, local in (
-            (".cloudfront.net", ".cloudfront.localhost"),
-            (".on.aws", ".localhost"),
-            (".amazonaws.com", ".localhost"),
-        ):
-            if name.endswith(aws):
-                name = name[: -len(aws)] + local
-                break
-        else:
-            name += ".localhost"
-        out.append(name)
-    return out
+    return [localhost_twin(name) for name in names]
 
 
 def aws_name(name: str) -> tuple[str, bool]:
