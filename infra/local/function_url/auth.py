@@ -35,7 +35,7 @@ from typing import Any
 from ..http.types import HttpResponse, json_error
 from ..iam.identity import Identity
 from ..iam.organizations import organization_of
-from ..iam.policy import AuthzRequest, Caller, Decision, evaluate
+from ..iam.policy import AuthzRequest, Caller, Decision, evaluate, evaluate_identity
 from ..iam.sigv4 import SignatureError
 from ..lambda_.moto_lambda import UrlTarget
 
@@ -91,17 +91,20 @@ def iam_url_allows(identity: Identity, target: UrlTarget, *, legacy: bool = Fals
     extra = (("aws:PrincipalOrgID", organization),) if organization else ()
     for request in _requests(target, "AWS_IAM", legacy, extra):
         by_resource = evaluate(target.function.policy_statements, request, caller)
-        by_identity = Decision.ALLOW if identity.is_root else evaluate(identity.statements, request)
-        limit = Decision.ALLOW if identity.boundary is None else evaluate(identity.boundary, request)
-        if Decision.DENY in (by_resource, by_identity, limit):
+        # The identity's policies within its permissions boundary (evaluate_identity): both must allow, either
+        # may deny. reference_policies_evaluation-logic.html: a boundary's implicit deny does not limit what a
+        # resource policy grants the user directly (same account, where an account principal only delegates).
+        by_identity = (
+            Decision.ALLOW
+            if identity.is_root
+            else evaluate_identity(identity.statements, identity.boundary, request).decision
+        )
+        if Decision.DENY in (by_resource, by_identity):
             return False
         if same_account:
-            # reference_policies_evaluation-logic.html: a boundary's implicit deny does not limit what a resource
-            # policy grants the user directly (same account, an account principal only delegates: see above);
-            # what the identity policies grant, the boundary must allow too.
-            if by_resource is not Decision.ALLOW and not (by_identity is Decision.ALLOW and limit is Decision.ALLOW):
+            if Decision.ALLOW not in (by_resource, by_identity):
                 return False
-        elif not (by_resource is Decision.ALLOW and by_identity is Decision.ALLOW and limit is Decision.ALLOW):
+        elif not (by_resource is Decision.ALLOW and by_identity is Decision.ALLOW):
             return False
     return True
 
